@@ -1,0 +1,265 @@
+"""Building and updating an index: load -> repair -> chunk -> embed -> store, one document at a time.
+
+Each document is written in its own SQLite transaction, so an interrupted build keeps every
+document it finished and loses nothing else. Content hashes make rebuilding cheap: an unchanged
+file is skipped, identical files are indexed once, and an embedding cache keyed by model and text
+means a changed document only re-embeds the passages that changed.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from qa.chunking import Chunker
+from qa.loaders import SUPPORTED_SUFFIXES, load_file
+from qa.model import Embedder
+from qa.repair import Repaired, repair, to_source
+from qa.settings import ROOT, Settings
+from qa.store import Store
+from qa.text import sentences
+from qa.types import Chunk, Document
+from qa.vectors import VectorIndex
+
+STORE_FILE = "chunks.sqlite"
+Progress = Callable[[int, int, str], None]  # (done, total, what)
+
+
+class IndexBusy(RuntimeError):
+    """Another process is writing to the index."""
+
+
+@dataclass
+class Report:
+    added: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, Danish reason)
+    chunks: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.skipped
+
+
+class WriterLock:
+    """One writer at a time per index directory (readers never need it)."""
+
+    def __init__(self, directory: Path):
+        directory.mkdir(parents=True, exist_ok=True)
+        self.path = directory / "writer.lock"
+        self.fh = None
+
+    def __enter__(self):
+        self.fh = open(self.path, "a+")
+        try:
+            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.fh.close()
+            raise IndexBusy(f"Et andet program opdaterer allerede indekset i {self.path.parent}. Prøv igen om lidt.")
+        return self
+
+    def __exit__(self, *_):
+        fcntl.flock(self.fh, fcntl.LOCK_UN)
+        self.fh.close()
+
+
+def display_path(path: Path) -> str:
+    """Source paths are stored relative to the project root when inside it (stable across clones)."""
+    path = path.resolve()
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def corpus_files(corpus: Path) -> list[Path]:
+    return sorted(p for p in corpus.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+class Indexer:
+    def __init__(self, index_dir: Path, settings: Settings, embedder: Embedder | None):
+        self.dir = Path(index_dir)
+        self.settings = settings
+        self.embedder = embedder
+        self.chunker = Chunker(settings.chunk_chars, settings.chunk_overlap)
+        self._repairs: dict[str, Repaired] = {}
+
+    def build(self, corpus: Path, progress: Progress | None = None) -> Report:
+        """Bring the index in line with a corpus folder: add new and changed files, drop removed ones."""
+        files = corpus_files(corpus)
+        with WriterLock(self.dir):
+            store = self._store()
+            wanted = {display_path(p) for p in files}
+            report = Report()
+            for doc in store.documents():
+                if doc.source not in wanted:
+                    with store.transaction():
+                        store.remove_document(doc.doc_id)
+                    report.removed.append(doc.source)
+            self._add(store, files, report, progress, replace_same_source=True)
+            self._write_vectors(store)
+            store.close()
+        return report
+
+    def add(self, paths: list[Path], progress: Progress | None = None) -> Report:
+        with WriterLock(self.dir):
+            store = self._store()
+            report = Report()
+            self._add(store, paths, report, progress, replace_same_source=True)
+            self._write_vectors(store)
+            store.close()
+        return report
+
+    def remove(self, ref: str) -> str | None:
+        """Remove one document by id, id prefix or source path; returns its id, or None if not found."""
+        if not (self.dir / STORE_FILE).exists():
+            return None
+        with WriterLock(self.dir):
+            store = Store(self.dir / STORE_FILE)  # removing embeds nothing: no model needed
+            doc_id = store.find_document(ref)
+            if doc_id:
+                with store.transaction():
+                    store.remove_document(doc_id)
+                self._write_vectors(store)
+            store.close()
+        return doc_id
+
+    # ------------------------------------------------------------------------------------------
+    def _store(self) -> Store:
+        store = Store(self.dir / STORE_FILE)
+        store.bind_model(self.embedder.model_id, self.embedder.dim)
+        return store
+
+    def _add(self, store: Store, paths: list[Path], report: Report, progress: Progress | None,
+             replace_same_source: bool) -> None:
+        existing = {d.source: d.doc_id for d in store.documents()}
+        for n, path in enumerate(paths):
+            source = display_path(path)
+            if progress:
+                progress(n, len(paths), path.name)
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                report.skipped.append((source, f"ukendt filtype {path.suffix or '(ingen)'}"))
+                continue
+            doc = self.prepare(path, source)
+            if isinstance(doc, str):
+                report.skipped.append((source, doc))
+                continue
+            if store.has_document(doc.doc_id):
+                report.unchanged.append(source)
+                continue
+            chunks = self.chunk(doc)
+            if not chunks:
+                report.skipped.append((source, "ingen brugbar tekst efter oprydning"))
+                continue
+            vectors, spans, svecs = self._embed(store, chunks)
+            with store.transaction():
+                if replace_same_source and source in existing:
+                    store.remove_document(existing[source])
+                store.add_document(doc, chunks, vectors, spans, svecs)
+            existing[source] = doc.doc_id
+            report.added.append(source)
+            report.chunks += len(chunks)
+        if progress:
+            progress(len(paths), len(paths), "færdig")
+
+    def prepare(self, path: Path, source: str) -> Document | str:
+        """A repaired, described Document, or the Danish reason the file cannot be used."""
+        loaded = load_file(path)
+        if loaded.text is None:
+            return loaded.error or "filen kunne ikke læses"
+        fixed = repair(loaded.text)
+        if not fixed.text.strip():
+            return "filen er tom"
+        doc_id = hashlib.sha256(fixed.text.encode("utf-8")).hexdigest()[:16]
+        self._repairs[doc_id] = fixed
+        return self.chunker.describe(fixed.text, source, doc_id)
+
+    def chunk(self, doc: Document) -> list[Chunk]:
+        """Passages whose start/end point into the source text as loaded (before repair)."""
+        fixed = self._repairs.pop(doc.doc_id, None)
+        chunks = self.chunker.chunk(doc)
+        if fixed is None:
+            return chunks
+        return [replace(c, start=a, end=b) for c in chunks for a, b in [to_source(fixed, c.start, c.end)]]
+
+    def _embed(self, store: Store, chunks: list[Chunk]):
+        """Vectors for the passages and their sentences, reusing cached ones."""
+        texts = [embed_text(c) if self.settings.embed_context else c.text for c in chunks]
+        spans = [sentences(c.text) for c in chunks]
+        sent_texts = [sentence_text(c, c.text[s:e]) for c, sp in zip(chunks, spans) for s, e in sp]
+        all_vecs = self._cached_encode(store, texts + sent_texts)
+        vectors = all_vecs[: len(texts)]
+        svecs, pos = [], len(texts)
+        for sp in spans:
+            svecs.append(all_vecs[pos: pos + len(sp)])
+            pos += len(sp)
+        return vectors, spans, svecs
+
+    def _cached_encode(self, store: Store, texts: list[str]) -> np.ndarray:
+        keys = [hashlib.sha1((self.embedder.model_id + "\0" + t).encode("utf-8")).hexdigest() for t in texts]
+        have = store.cached_vectors(keys)
+        todo = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in have))
+        if todo:
+            fresh = self.embedder.encode_passages(todo)
+            new = {}
+            for t, v in zip(todo, fresh):
+                k = hashlib.sha1((self.embedder.model_id + "\0" + t).encode("utf-8")).hexdigest()
+                new[k] = v
+            with store.transaction():
+                store.cache_vectors(new)
+            have.update(new)
+        return np.vstack([have[k] for k in keys]) if keys else np.zeros((0, self.embedder.dim), np.float32)
+
+    def _write_vectors(self, store: Store) -> None:
+        write_vectors(self.dir, store)
+
+
+def vectors_path(directory: Path, generation: int) -> Path:
+    return directory / f"vectors-{generation}.faiss"
+
+
+def write_vectors(directory: Path, store: Store) -> VectorIndex:
+    """The FAISS file for the store's current generation; older ones are removed afterwards."""
+    gen = store.generation()
+    ids, vecs = store.vectors()
+    index = VectorIndex.build(ids, vecs)
+    target = vectors_path(directory, gen)
+    index.save(target)
+    for old in directory.glob("vectors-*.faiss"):
+        if old != target:
+            try:
+                old.unlink()
+            except FileNotFoundError:
+                pass
+    for tmp in directory.glob("vectors-*.faiss.tmp*"):
+        if not _pid_alive(tmp.name.rsplit("tmp", 1)[-1]):
+            tmp.unlink(missing_ok=True)
+    return index
+
+
+def _pid_alive(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+        return True
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+
+
+def embed_text(chunk: Chunk) -> str:
+    """What is embedded for a passage: what it is about (document, body, item) and then the passage."""
+    ctx = chunk.context()
+    return f"{ctx}\n{chunk.text}" if ctx else chunk.text
+
+
+def sentence_text(chunk: Chunk, sentence: str) -> str:
+    """A sentence is embedded with its item title so 'Godkendt.' still says what was approved."""
+    title = chunk.item_title or chunk.doc_title
+    return f"{title}: {sentence}" if title else sentence

@@ -1,0 +1,92 @@
+"""The records that travel through the pipeline: load -> chunk -> index -> search -> answer.
+
+They are plain, typed dataclasses so that every stage can be tested with small hand-made
+values and so that the JSON contract of the CLI is derived from one place.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source file after loading (and repair): its text and what it says about itself."""
+
+    doc_id: str  # short content hash: identical files are one document
+    source: str  # path relative to the project root (or as given)
+    text: str  # the text that chunk offsets point into
+    title: str = ""
+    date: str | None = None  # ISO meeting/document date
+    committee: str | None = None  # body: HovedMED, AfdelingsMED, CenterMED ...
+    doc_type: str | None = None  # referat | høringssvar | notat | dagsorden
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of one agenda item (or a piece of a long one) with its citation metadata."""
+
+    chunk_id: str
+    doc_id: str
+    text: str  # what the user sees
+    start: int  # offsets of `text` in Document.text
+    end: int
+    item: str | None = None  # agenda item number ("2") or None for front matter / sections
+    item_title: str | None = None
+    section: str | None = None  # sub-section: Beslutning, Sagsfremstilling, a CenterMED's response ...
+    sides: tuple[str, ...] = ()  # speaker sides voiced in the passage: medarbejdersiden, ledelsen, ...
+    # copied from the document so a chunk is a complete citation on its own
+    source: str = ""
+    doc_title: str = ""
+    date: str | None = None
+    committee: str | None = None
+    doc_type: str | None = None
+
+    def context(self) -> str:
+        """The words that say what the passage is about; prepended to the text that is embedded."""
+        parts = [self.doc_title, self.committee or "", self.item_title or "", self.section or ""]
+        seen: list[str] = []
+        for p in parts:
+            p = p.strip()
+            if p and all(p.lower() not in s.lower() for s in seen):
+                seen.append(p)
+        return " | ".join(seen)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question plus what was understood from it (filters and expansions)."""
+
+    text: str
+    date_from: str | None = None
+    date_to: str | None = None
+    committee: str | None = None
+    doc_type: str | None = None
+    side: str | None = None
+    # what the question itself says: favoured in ranking, never a hard filter
+    expansions: tuple[str, ...] = ()  # extra lexical terms (abbreviations spelt out, ...)
+    date_hint: tuple[str, str] | None = None
+    side_hint: str | None = None
+    committee_hint: str | None = None
+    doc_type_hint: str | None = None
+
+
+@dataclass
+class Hit:
+    """A ranked passage with the evidence for its rank."""
+
+    chunk: Chunk
+    score: float
+    rank: int = 0
+    sentence: str = ""  # best-answering sentence inside chunk.text
+    sentence_start: int = -1  # offset of `sentence` inside chunk.text
+    signals: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Answer:
+    """The result of one search: ranked hits, and whether we should admit we found nothing."""
+
+    query: Query
+    hits: list[Hit]
+    abstain: bool = False
+    searched_for: str = ""  # the text actually searched (after follow-up expansion)

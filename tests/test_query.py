@@ -1,0 +1,25 @@
+from qa.query import date_hint, expansions, parse_query
+
+
+def test_dates_in_questions_become_ranges():
+    assert date_hint("Hvad skete der i marts 2025?") == ("2025-03-01", "2025-03-31")
+    assert date_hint("mødet den 23. maj 2024") == ("2024-05-23", "2024-05-23")
+    assert date_hint("budgettet for 2024") == ("2024-01-01", "2024-12-31")
+    assert date_hint("hvad sagde de?") is None
+
+
+def test_abbreviations_expand_both_ways():
+    assert "arbejdsmiljørepræsentant" in expansions("Hvad sagde AMR?")
+    assert "AMR" in expansions("Hvad sagde arbejdsmiljørepræsentanten?")
+    assert "Kommunernes Landsforening" in expansions("Hvad mener KL?")
+
+
+def test_query_understanding_sets_hints_not_filters():
+    q = parse_query("Hvad har medarbejdersiden i HovedMED sagt om høringssvar i november 2022?")
+    assert q.side_hint == "medarbejdersiden"
+    assert q.committee_hint == "HovedMED"
+    assert q.doc_type_hint == "høringssvar"
+    assert q.date_hint == ("2022-11-01", "2022-11-30")
+    assert q.side is None and q.committee is None and q.date_from is None  # only explicit filters filter
+    q = parse_query("hjemmearbejde", side="ledelsen", date_from="2024-01-01")
+    assert q.side == "ledelsen" and q.date_from == "2024-01-01"
