@@ -41,6 +41,7 @@ class Report:
     removed: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, Danish reason)
     chunks: int = 0
+    seen: dict[str, str] = field(default_factory=dict)  # doc_id -> source of every readable file
 
     @property
     def ok(self) -> bool:
@@ -95,14 +96,19 @@ class Indexer:
         files = corpus_files(corpus)
         with WriterLock(self.dir):
             store = self._store()
-            wanted = {display_path(p) for p in files}
             report = Report()
-            for doc in store.documents():
-                if doc.source not in wanted:
-                    with store.transaction():
-                        store.remove_document(doc.doc_id)
-                    report.removed.append(doc.source)
             self._add(store, files, report, progress, replace_same_source=True)
+            # removals last, so a build stopped half-way has lost nothing it had before
+            wanted = {display_path(p) for p in files}
+            for doc in store.documents():
+                if doc.source in wanted:
+                    continue
+                with store.transaction():
+                    if doc.doc_id in report.seen:  # the same content now lives elsewhere: moved or renamed
+                        store.move_document(doc.doc_id, report.seen[doc.doc_id])
+                    else:
+                        store.remove_document(doc.doc_id)
+                        report.removed.append(doc.source)
             self._write_vectors(store)
             store.close()
         return report
@@ -150,6 +156,7 @@ class Indexer:
             if isinstance(doc, str):
                 report.skipped.append((source, doc))
                 continue
+            report.seen[doc.doc_id] = source
             if store.has_document(doc.doc_id):
                 report.unchanged.append(source)
                 continue

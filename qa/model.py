@@ -78,7 +78,9 @@ def _sentence_transformer(path_or_name: str, model_id: str, settings: Settings) 
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local folder never needs the hub
     try:
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
 
+        hf_logging.set_verbosity_error()  # the converted model has no pooler; mean pooling needs none
         model = SentenceTransformer(path_or_name, device="cpu")
     except Exception as exc:  # noqa: BLE001 - any load failure becomes one clear message
         raise ModelError(

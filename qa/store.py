@@ -136,6 +136,12 @@ class Store:
             self._bump()
         return bool(cur.rowcount)
 
+    def move_document(self, doc_id: str, source: str) -> None:
+        """A file renamed or moved keeps its passages and vectors; only its path changes."""
+        self.db.execute("UPDATE documents SET source=? WHERE doc_id=?", (source, doc_id))
+        self.db.execute("UPDATE chunks SET source=? WHERE doc_id=?", (source, doc_id))
+        self._bump()
+
     def _bump(self) -> None:
         self._set("generation", str(self.generation() + 1))
 

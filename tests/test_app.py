@@ -312,8 +312,9 @@ def test_strange_questions_never_crash(app_env, question):
     page = _html(at)
     assert "<script>" not in "\n".join(h.value for h in at.html)
     if len(question) > app.MAX_QUESTION:
+        # st.chat_input(max_chars=...) cuts it, in the browser and on the server
+        assert len(turn["question"]) <= app.MAX_QUESTION
         assert len(turn["searched"]) <= app.MAX_QUESTION + 200
-        assert any("første 2.000 tegn" in i.value for i in at.info)
     assert "Traceback" not in page
 
 
