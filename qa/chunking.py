@@ -38,6 +38,7 @@ FURNITURE = [
     re.compile(r"^\s*([_\-=]\s*){5,}$"),  # rules
     re.compile(r"^\s*indholdsfortegnelse\s*$", re.I),
 ]
+FRONT_MATTER = "Indledning"  # the item title of what comes before the first agenda item
 MIN_CHARS = 200  # shorter passages (a lone heading) are joined to their neighbour
 HEARING_SECTION = re.compile(r"\bhøringssvar\b", re.I)
 # Sentences start with these; the header of a hearing response is a noun phrase.
@@ -271,7 +272,7 @@ class Chunker:
                         start=start,
                         end=end,
                         item=block.item,
-                        item_title=block.title or (None if block.item else "Indledning"),
+                        item_title=block.title or (None if block.item else FRONT_MATTER),
                         section=section,
                         sides=sides,
                         source=doc.source,

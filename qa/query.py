@@ -69,6 +69,36 @@ DOC_TYPE_WORDS = {
     "dagsorden": re.compile(r"\bdagsorden(en)?\b", re.I),
 }
 
+# What kind of answer a question wants, from its question words. A sentence of that kind is favoured.
+ANSWER_TYPES: list[tuple[str, re.Pattern[str]]] = [
+    ("money", re.compile(r"\b(hvor mange penge|hvor meget (?:skal|koster|kostede)|beløb\w*|hvor stort? (?:et )?"
+                         r"(?:beløb|budget|provenu|besparelse|tilpasning)|hvad koster)\b", re.I)),
+    ("number", re.compile(r"\b(hvor mange|hvor meget|hvor stor\w*|hvor høj\w*|hvor lang\w*|antal\w*|"
+                          r"procent\w*|andel\w*)\b", re.I)),
+    ("date", re.compile(r"\b(hvornår|hvilken dato|hvilket år|hvilken dag|hvilken måned|hvilket tidspunkt)\b", re.I)),
+    ("decision", re.compile(r"\b(besluttede|beslutning\w*|godkendt\w*|godkende|vedtaget|vedtog|blev .* (?:godkendt|vedtaget))\b", re.I)),
+]
+# Compound questions ("Hvor mange …, og hvad forventes …?") are also searched part by part.
+_SPLIT = re.compile(r",?\s+(?:og|samt)\s+(?=(?:hvad|hvor|hvilke|hvilken|hvilket|hvem|hvornår|hvordan|hvorfor|om)\b)"
+                    r"|\s+[–-]\s+både\s+|\s+og\s+om\s+", re.I)
+
+
+# Questions about the meeting itself (where, when, who attended) are answered by the cover page.
+_ABOUT_MEETING = re.compile(r"\b(hvor blev|holdt|afholdt|mødested|mødedato|mødetidspunkt|deltag\w*|til stede|"
+                            r"afbud|referent|ordstyrer|mødelokale|hvornår blev mødet|kl\.)", re.I)
+
+
+def answer_type(text: str) -> str | None:
+    return next((name for name, pat in ANSWER_TYPES if pat.search(text)), None)
+
+
+def sub_questions(text: str) -> tuple[str, ...]:
+    """The parts of a compound question, each long enough to search on its own; () if it is one question."""
+    parts = [p.strip(" ,?–-") for p in _SPLIT.split(text)]
+    parts = [p for p in parts if len(terms(p)) >= 2]
+    return tuple(parts) if len(parts) > 1 else ()
+
+
 _MONTH_YEAR = re.compile(r"\b(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?\s+(\d{4})\b", re.I)
 _YEAR = re.compile(r"\b(19[89]\d|20\d\d)\b")
 
@@ -138,4 +168,7 @@ def parse_query(
         side_hint=detect_side(text),
         committee_hint=(find_bodies(text) or [None])[0],
         doc_type_hint=next((t for t, p in DOC_TYPE_WORDS.items() if p.search(text)), None),
+        answer_type=answer_type(text),
+        about_meeting=bool(_ABOUT_MEETING.search(text)),
+        parts=sub_questions(text),
     )

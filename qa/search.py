@@ -2,26 +2,30 @@
 
 Per question:
 1. filters (dates, body, document type, side) select the allowed passages *before* ranking;
-2. dense (FAISS) and lexical (FTS5 BM25 over Snowball stems, with glossary expansions) each
-   propose candidates; every candidate gets both scores;
+2. dense (FAISS) and lexical (FTS5 BM25 over Snowball stems, with glossary expansions and
+   one-letter spelling variants) each propose candidates; every candidate gets both scores;
 3. scores are min-max normalised per question and summed with weights;
 4. the best sentence of each leading candidate (vectors stored at index time) adds its score,
-   and is the sentence shown as the answer;
+   and is the sentence shown as the answer; a sentence of the kind the question asks for
+   (an amount, a date, a decision) is favoured;
 5. what the question names (a date, a body, a document type, a side) nudges matching passages up;
-6. no more than `per_item_cap` passages of one agenda item in the top results;
-7. abstention when even the best passage is a weak match (see `Confidence`).
+6. a compound question is also searched part by part, and the parts' best passages are interleaved;
+7. no more than `per_item_cap` passages of one agenda item in the top results;
+8. abstention when even the best passage is a weak match (see `confidence`).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from qa.chunking import section_at
+from qa.chunking import FRONT_MATTER, section_at
 from qa.index import Index
+from qa.metadata import find_dates
 from qa.settings import Settings
 from qa.text import sentences, terms
-from qa.types import Answer, Hit, Query
+from qa.types import Answer, Chunk, Hit, Query
 
 
 @dataclass(frozen=True)
@@ -33,11 +37,15 @@ class Ranking:
     sentences: bool = True
     expansion: bool = True
     hints: bool = True
+    answer_types: bool = True
+    decomposition: bool = True
     diversity: bool = True
     abstain: bool = True
 
 
 HINT_BOOST = {"side": 0.06, "date": 0.06, "committee": 0.04, "doc_type": 0.04}
+TYPE_BOOST = 0.08
+FRONT_MATTER_PENALTY = 0.2
 
 
 class Searcher:
@@ -47,89 +55,96 @@ class Searcher:
         self.ranking = ranking
 
     def search(self, query: Query, k: int = 10) -> Answer:
-        store = self.index.store
         self.index.refresh()
-        if not query.text.strip():
+        text = query.text[:2000]
+        if not terms(text) and not text.strip(" ?!.,"):
             return Answer(query=query, hits=[], abstain=True, searched_for="")
-        r, s = self.ranking, self.settings
-        qvec = self.index.embedder.encode_queries([query.text[:2000]])[0]
-        allowed = store.filter_ids(query)
-        n_cand = max(s.candidates, k * 3)
+        allowed = self.index.store.filter_ids(query)
+        if allowed is not None and len(allowed) == 0:
+            return Answer(query=query, hits=[], abstain=True, searched_for=text)
+        n = max(self.settings.candidates, k * 3)
+        hits = self._rank(text, query, allowed, n)
+        if self.ranking.decomposition and query.parts:
+            hits = _interleave([hits] + [self._rank(p, query, allowed, n) for p in query.parts])
+        if self.ranking.diversity:
+            hits = _cap_per_item(hits, self.settings.per_item_cap, k)
+        hits = hits[:k]
+        q_terms = terms(text)
+        for rank, h in enumerate(hits, 1):
+            h.rank = rank
+            _set_sentence(h, q_terms)
+        abstain = self.ranking.abstain and (not hits or confidence(hits[0], q_terms) < self.settings.abstain_below)
+        return Answer(query=query, hits=hits, abstain=abstain, searched_for=text)
 
-        dense: dict[int, float] = {}
-        if r.dense:
-            dense = dict(self.index.vectors.search(qvec, n_cand, allowed))
-        q_terms = terms(query.text)
+    def _rank(self, text: str, query: Query, allowed: np.ndarray | None, n_cand: int) -> list[Hit]:
+        """All candidates for one question text, scored and sorted, each with its answer sentence."""
+        store, r, s = self.index.store, self.ranking, self.settings
+        qvec = self.index.embedder.encode_queries([text])[0]
+        dense: dict[int, float] = dict(self.index.vectors.search(qvec, n_cand, allowed)) if r.dense else {}
+        q_terms = terms(text)
         lex_terms = q_terms + (terms(" ".join(query.expansions)) if r.expansion else [])
+        lex_terms += self._spelling_variants(lex_terms) if r.expansion else []
         lexical = store.lexical(lex_terms, n_cand, allowed) if r.lexical else {}
         ids = list(dict.fromkeys(list(dense) + list(lexical)))
         if not ids:
-            return Answer(query=query, hits=[], abstain=True, searched_for=query.text)
-
+            return []
         # every candidate gets both scores
-        missing = [i for i in ids if i not in dense]
-        for i, v in store.chunk_vectors(missing).items():
+        for i, v in store.chunk_vectors([i for i in ids if i not in dense]).items():
             dense[i] = float(v @ qvec)
-        if r.lexical:
-            missing = [i for i in ids if i not in lexical]
-            if missing:
-                lexical.update(store.lexical(lex_terms, len(missing), only=missing))
+        missing = [i for i in ids if i not in lexical]
+        if r.lexical and missing:
+            lexical.update(store.lexical(lex_terms, len(missing), only=missing))
         d = _minmax(np.array([dense.get(i, 0.0) for i in ids]))
         lx = np.array([lexical.get(i, 0.0) for i in ids])
         lx = lx / lx.max() if lx.size and lx.max() > 0 else lx
-        wd = s.dense_weight if r.dense else 0.0
-        wl = s.lexical_weight if r.lexical else 0.0
-        fused = wd * d + wl * lx
-
+        fused = (s.dense_weight if r.dense else 0.0) * d + (s.lexical_weight if r.lexical else 0.0) * lx
+        pos = {c: j for j, c in enumerate(ids)}
         chunks = store.chunks(ids)
+
         # sentence-level evidence for the leading candidates
-        order = np.argsort(-fused)
-        top = [ids[j] for j in order[: max(20, k * 2)]]
-        sent = store.sentence_vectors(top) if r.sentences else {}
-        best_sent: dict[int, tuple[float, tuple[int, int]]] = {}
-        q_set = set(q_terms)
-        for cid, (spans, vecs) in sent.items():
-            text = chunks[cid].text
-            sims = vecs @ qvec
-            # the answer sentence: close in meaning and sharing the question's words; a heading is no answer
-            pick = sims + np.array([_answer_bonus(text[a:b], q_set) for a, b in spans])
-            j = int(np.argmax(pick))
-            best_sent[cid] = (float(sims[j]), spans[j])
-        if best_sent:
-            vals = _minmax(np.array([best_sent[c][0] for c in top if c in best_sent]))
-            norm = dict(zip([c for c in top if c in best_sent], vals))
-            pos = {c: n for n, c in enumerate(ids)}
-            for c, v in norm.items():
-                fused[pos[c]] += s.sentence_weight * v
+        top = [ids[j] for j in np.argsort(-fused)[:20]]
+        best: dict[int, tuple[float, tuple[int, int], bool]] = {}
+        a_type = query.answer_type if r.answer_types else None
+        if r.sentences:
+            q_set = set(q_terms)
+            for cid, (spans, vecs) in store.sentence_vectors(top).items():
+                body = chunks[cid].text
+                sims = vecs @ qvec
+                fits = [_fits(a_type, body[a:b], chunks[cid], a) for a, b in spans]
+                # close in meaning, sharing the question's words, of the asked kind; a heading is no answer
+                pick = sims + np.array([_answer_bonus(body[a:b], q_set) + 0.05 * f for (a, b), f in zip(spans, fits)])
+                order = np.argsort(-pick)
+                j = int(order[0])
+                # of the asked kind if one of its three best sentences is
+                best[cid] = (float(sims[j]), spans[j], any(fits[i] for i in order[:3]))
+            if best:
+                norm = _minmax(np.array([best[c][0] for c in top if c in best]))
+                for c, v in zip([c for c in top if c in best], norm):
+                    fused[pos[c]] += s.sentence_weight * v
 
         hits = []
-        for n, cid in enumerate(ids):
+        for cid in ids:
             c = chunks[cid]
-            signals = {"dense": dense.get(cid, 0.0), "lexical": lexical.get(cid, 0.0)}
-            boost = 0.0
-            if r.hints:
-                boost = _hint_boost(query, c)
-            signals["boost"] = boost
-            if cid in best_sent:
-                signals["sentence"] = best_sent[cid][0]
-            hits.append(Hit(chunk=c, score=float(fused[n] + boost), signals=signals))
-            hits[-1].signals["id"] = cid
+            sent_sim, span, fit = best.get(cid, (None, None, False))
+            boost = (_hint_boost(query, c) if r.hints else 0.0) + (TYPE_BOOST if fit else 0.0)
+            if r.hints and c.item is None and c.item_title == FRONT_MATTER and not query.about_meeting:
+                boost -= FRONT_MATTER_PENALTY  # the cover page repeats title and date; it answers only those
+            signals = {"dense": dense.get(cid, 0.0), "lexical": lexical.get(cid, 0.0), "boost": boost}
+            if sent_sim is not None:
+                signals["sentence"] = sent_sim
+            hit = Hit(chunk=c, score=float(fused[pos[cid]] + boost), signals=signals)
+            if span is not None:
+                hit.sentence, hit.sentence_start = c.text[span[0]: span[1]], span[0]
+            hits.append(hit)
         hits.sort(key=lambda h: -h.score)
-        if r.diversity:
-            hits = _cap_per_item(hits, s.per_item_cap, k)
-        hits = hits[:k]
-        for rank, h in enumerate(hits, 1):
-            h.rank = rank
-            span = best_sent.get(int(h.signals["id"]), (0.0, None))[1]
-            _set_sentence(h, span, q_terms)
-        abstain = r.abstain and self.should_abstain(hits, q_terms)
-        return Answer(query=query, hits=hits, abstain=abstain, searched_for=query.text)
+        return hits
 
-    def should_abstain(self, hits: list[Hit], q_terms: list[str]) -> bool:
-        """Admit that nothing answers when even the best passage matches weakly (see Confidence)."""
-        if not hits:
-            return True
-        return confidence(hits[0], q_terms) < self.settings.abstain_below
+    def _spelling_variants(self, q_terms: list[str]) -> list[str]:
+        """Index terms one deleted letter away from a long query term the index lacks ('ressource' ~ 'resource')."""
+        long_terms = [t for t in dict.fromkeys(q_terms) if len(t) >= 7 and not t.isdigit()]
+        missing = set(long_terms) - self.index.store.known_terms(long_terms)
+        variants = {t[:i] + t[i + 1:] for t in missing for i in range(len(t))}
+        return sorted(self.index.store.known_terms(sorted(variants)))
 
 
 def confidence(hit: Hit, q_terms: list[str]) -> float:
@@ -142,6 +157,24 @@ def confidence(hit: Hit, q_terms: list[str]) -> float:
     return 0.5 * dense + 0.5 * sent + 0.1 * coverage
 
 
+_MONEY = re.compile(r"\d[\d.,]*\s*(?:kr\b|kroner|mio|mia|millioner|milliarder|%)|\b(?:kr\.|mio\.|mia\.)", re.I)
+_DECIDED = re.compile(r"\b(godkend\w*|besluttede|besluttet|vedtaget|vedtog|tiltrådt|taget til efterretning)\b", re.I)
+
+
+def _fits(a_type: str | None, sentence: str, chunk: Chunk, offset: int) -> bool:
+    """Whether a sentence is the kind of answer the question asks for."""
+    if a_type == "money":
+        return bool(_MONEY.search(sentence))
+    if a_type == "number":
+        return bool(re.search(r"\d", sentence))
+    if a_type == "date":
+        return bool(find_dates(sentence))
+    if a_type == "decision":
+        label = section_at(chunk.text, offset) or chunk.section or ""
+        return label.lower().startswith("beslutning") or bool(_DECIDED.search(sentence))
+    return False
+
+
 def _answer_bonus(sentence: str, q_terms: set[str]) -> float:
     words = terms(sentence)
     if len(words) < 3:
@@ -149,7 +182,7 @@ def _answer_bonus(sentence: str, q_terms: set[str]) -> float:
     return 0.1 * len(q_terms & set(words)) / max(1, len(q_terms))
 
 
-def _hint_boost(query: Query, c) -> float:
+def _hint_boost(query: Query, c: Chunk) -> float:
     boost = 0.0
     if query.side_hint and query.side_hint in c.sides:
         boost += HINT_BOOST["side"]
@@ -169,6 +202,17 @@ def _minmax(x: np.ndarray) -> np.ndarray:
     return (x - lo) / (hi - lo) if hi > lo else np.ones_like(x)
 
 
+def _interleave(lists: list[list[Hit]]) -> list[Hit]:
+    """Whole question first, then each part's best in turn, so every part is answered near the top."""
+    out, seen = [], set()
+    for i in range(max(len(x) for x in lists)):
+        for hits in lists:
+            if i < len(hits) and hits[i].chunk.chunk_id not in seen:
+                seen.add(hits[i].chunk.chunk_id)
+                out.append(hits[i])
+    return out
+
+
 def _cap_per_item(hits: list[Hit], cap: int, k: int) -> list[Hit]:
     """Keep at most `cap` passages of one agenda item among the first `k`; the rest move down."""
     kept, deferred, count = [], [], {}
@@ -182,17 +226,16 @@ def _cap_per_item(hits: list[Hit], cap: int, k: int) -> list[Hit]:
     return kept[:k] + deferred + kept[k:]
 
 
-def _set_sentence(hit: Hit, span: tuple[int, int] | None, q_terms: list[str]) -> None:
-    """The sentence to highlight: the best by vector, else the one sharing most question terms."""
+def _set_sentence(hit: Hit, q_terms: list[str]) -> None:
+    """The sentence to highlight (the best by vector, else the one sharing most question terms) and its section."""
     text = hit.chunk.text
-    if span is None:
+    if hit.sentence_start < 0:
         spans = sentences(text)
         if not spans:
             return
         q = set(q_terms)
-        span = max(spans, key=lambda sp: len(q & set(terms(text[sp[0]: sp[1]]))))
-    hit.sentence = text[span[0]: span[1]]
-    hit.sentence_start = span[0]
-    label = section_at(text, span[0])
+        a, b = max(spans, key=lambda sp: len(q & set(terms(text[sp[0]: sp[1]]))))
+        hit.sentence, hit.sentence_start = text[a:b], a
+    label = section_at(text, hit.sentence_start)
     if label:
         hit.chunk = replace(hit.chunk, section=label)

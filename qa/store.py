@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS sentences (
 );
 CREATE INDEX IF NOT EXISTS sentences_chunk ON sentences(chunk);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(terms, tokenize = "unicode61 remove_diacritics 0");
+CREATE VIRTUAL TABLE IF NOT EXISTS fts_vocab USING fts5vocab(fts, 'row');
 CREATE TABLE IF NOT EXISTS embed_cache (key TEXT PRIMARY KEY, vector BLOB NOT NULL);
 """
 
@@ -268,11 +269,12 @@ class Store:
         args.append(k)
         return {int(r): float(s) for r, s in self.db.execute(sql, args)}
 
-    def document_frequency(self, term: str) -> int:
-        row = self.db.execute(
-            "SELECT count(*) FROM fts WHERE fts MATCH ?", ('"' + term.replace('"', '""') + '"',)
-        ).fetchone()
-        return int(row[0])
+    def known_terms(self, candidates: list[str]) -> set[str]:
+        """Which of these stemmed terms occur anywhere in the index."""
+        if not candidates:
+            return set()
+        q = f"SELECT term FROM fts_vocab WHERE term IN ({','.join('?' * len(candidates))})"
+        return {r[0] for r in self.db.execute(q, candidates)}
 
     def close(self) -> None:
         self.db.close()

@@ -23,3 +23,21 @@ def test_query_understanding_sets_hints_not_filters():
     assert q.side is None and q.committee is None and q.date_from is None  # only explicit filters filter
     q = parse_query("hjemmearbejde", side="ledelsen", date_from="2024-01-01")
     assert q.side == "ledelsen" and q.date_from == "2024-01-01"
+
+
+def test_answer_types_and_meeting_questions():
+    from qa.query import answer_type
+
+    assert answer_type("Hvor mange penge skal der findes i budget 2025?") == "money"
+    assert answer_type("Hvor mange ansatte er der?") == "number"
+    assert answer_type("Hvornår blev byrådet informeret?") == "date"
+    assert answer_type("Blev referatet godkendt?") == "decision"
+    assert answer_type("Hvad sagde ledelsen om trivsel?") is None
+    assert parse_query("Hvor blev mødet holdt?").about_meeting
+    assert not parse_query("Hvad sagde ledelsen om trivsel?").about_meeting
+
+
+def test_compound_questions_are_split_into_parts():
+    q = parse_query("Hvor mange ressourceforløb er der om året, og hvad sker der med dem i reformen?")
+    assert q.parts == ("Hvor mange ressourceforløb er der om året", "hvad sker der med dem i reformen")
+    assert parse_query("Hvad sagde AMR og TR om arbejdsmiljø?").parts == ()

@@ -84,3 +84,25 @@ def test_cli_json_contract_and_batch(built, tmp_path):
     assert [x["query"] for x in lines] == ["Hvem er AMR i jobcentret?", "Hvad besluttede HovedMED?"]
     out = run("ask", "Hvor blev MEDII holdt den 10. marts 2025?")
     assert out.returncode == 0 and "10. marts 2025" in out.stdout
+
+
+def test_a_compound_question_gets_passages_for_both_parts(assistant):
+    ans = assistant.ask("Hvor mange penge skal der findes i budget 2025, og hvad mener KL om besparelsen på 3 mia.?")
+    texts = " ".join(h.chunk.text for h in ans.hits[:6])
+    assert "35 mio. kr." in texts and "KL er bekymret for besparelsen" in texts
+
+
+def test_a_misspelt_long_word_still_matches(assistant):
+    # the minutes spell it 'resourceforløb'; people type 'ressourceforløb'
+    ans = assistant.ask("årlige ressourceforløb i København")
+    assert any("resourceforløb" in h.chunk.text for h in ans.hits[:3])
+
+
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st  # noqa: E402
+
+
+@hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=400))
+def test_any_question_gives_valid_json(assistant, text):
+    data = json.loads(json.dumps(answer_json(assistant.ask(text, k=3))))
+    assert isinstance(data["abstain"], bool) and len(data["hits"]) <= 3
