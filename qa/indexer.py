@@ -97,7 +97,7 @@ class Indexer:
         with WriterLock(self.dir):
             store = self._store()
             report = Report()
-            self._add(store, files, report, progress, replace_same_source=True)
+            self._add(store, files, report, progress)
             # removals last, so a build stopped half-way has lost nothing it had before
             wanted = {display_path(p) for p in files}
             for doc in store.documents():
@@ -117,7 +117,7 @@ class Indexer:
         with WriterLock(self.dir):
             store = self._store()
             report = Report()
-            self._add(store, paths, report, progress, replace_same_source=True)
+            self._add(store, paths, report, progress)
             self._write_vectors(store)
             store.close()
         return report
@@ -142,8 +142,8 @@ class Indexer:
         store.bind_model(self.embedder.model_id, self.embedder.dim)
         return store
 
-    def _add(self, store: Store, paths: list[Path], report: Report, progress: Progress | None,
-             replace_same_source: bool) -> None:
+    def _add(self, store: Store, paths: list[Path], report: Report, progress: Progress | None) -> None:
+        """Index new and changed files; a file's previous version is replaced in the same transaction."""
         existing = {d.source: d.doc_id for d in store.documents()}
         for n, path in enumerate(paths):
             source = display_path(path)
@@ -166,8 +166,11 @@ class Indexer:
                 continue
             vectors, spans, svecs = self._embed(store, chunks)
             with store.transaction():
-                if replace_same_source and source in existing:
-                    store.remove_document(existing[source])
+                old = existing.get(source)
+                if old and report.seen.get(old, source) != source:
+                    store.move_document(old, report.seen[old])  # its old content lives on in another file
+                elif old:
+                    store.remove_document(old)
                 store.add_document(doc, chunks, vectors, spans, svecs)
             existing[source] = doc.doc_id
             report.added.append(source)
