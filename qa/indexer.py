@@ -164,7 +164,11 @@ class Indexer:
             if not chunks:
                 report.skipped.append((source, "ingen brugbar tekst efter oprydning"))
                 continue
-            vectors, spans, svecs = self._embed(store, chunks)
+            tick = None
+            if progress:
+                def tick(done, total, n=n, name=path.name):  # the bar's text moves while a document embeds
+                    progress(n, len(paths), f"{done}/{total} tekster · {name}")
+            vectors, spans, svecs = self._embed(store, chunks, tick)
             with store.transaction():
                 old = existing.get(source)
                 if old and report.seen.get(old, source) != source:
@@ -198,12 +202,12 @@ class Indexer:
             return chunks
         return [replace(c, start=a, end=b) for c in chunks for a, b in [to_source(fixed, c.start, c.end)]]
 
-    def _embed(self, store: Store, chunks: list[Chunk]):
+    def _embed(self, store: Store, chunks: list[Chunk], tick=None):
         """Vectors for the passages and their sentences, reusing cached ones."""
         texts = [embed_text(c) if self.settings.embed_context else c.text for c in chunks]
         spans = [sentences(c.text) for c in chunks]
         sent_texts = [sentence_text(c, c.text[s:e]) for c, sp in zip(chunks, spans) for s, e in sp]
-        all_vecs = self._cached_encode(store, texts + sent_texts)
+        all_vecs = self._cached_encode(store, texts + sent_texts, tick)
         vectors = all_vecs[: len(texts)]
         svecs, pos = [], len(texts)
         for sp in spans:
@@ -211,12 +215,19 @@ class Indexer:
             pos += len(sp)
         return vectors, spans, svecs
 
-    def _cached_encode(self, store: Store, texts: list[str]) -> np.ndarray:
+    def _cached_encode(self, store: Store, texts: list[str], tick=None) -> np.ndarray:
         keys = [hashlib.sha1((self.embedder.model_id + "\0" + t).encode("utf-8")).hexdigest() for t in texts]
         have = store.cached_vectors(keys)
         todo = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in have))
         if todo:
-            fresh = self.embedder.encode_passages(todo)
+            done = [0]
+
+            def count(k: int) -> None:
+                done[0] += k
+                if tick:
+                    tick(done[0], len(todo))
+
+            fresh = self.embedder.encode_passages(todo, count)
             new = {}
             for t, v in zip(todo, fresh):
                 k = hashlib.sha1((self.embedder.model_id + "\0" + t).encode("utf-8")).hexdigest()
