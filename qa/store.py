@@ -19,6 +19,10 @@ from qa.text import terms
 from qa.types import Chunk, Document, Query
 
 FORMAT_VERSION = 1
+# Above this many passages, very common question terms are left out of the lexical query
+# (measured in docs/BENCHMARKS.md: 100,000 passages, p50 75 -> 48 ms).
+COMMON_FROM = 20_000
+COMMON_SHARE = 0.05
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -63,6 +67,7 @@ class Store:
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(_SCHEMA)
+        self._count_cache: tuple[int, int] = (-1, 0)
 
     # --- meta -------------------------------------------------------------------------------
     def meta(self, key: str, default: str | None = None) -> str | None:
@@ -254,20 +259,38 @@ class Store:
         Terms are quoted, so nothing a user types can become FTS query syntax.
         """
         uniq = list(dict.fromkeys(c for t in query_terms if (c := _CONTROL.sub("", t).strip())))
+        uniq = self._without_common(uniq)
         if not uniq:
             return {}
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in uniq)
         sql = "SELECT rowid, -bm25(fts) FROM fts WHERE fts MATCH ?"
         args: list = [match]
         if only is not None:
-            sql += f" AND rowid IN ({','.join('?' * len(only))})"
+            sql += f" AND +rowid IN ({','.join('?' * len(only))})"  # '+': filter matches, not one MATCH per id
             args += list(only)
         elif allowed is not None:
-            sql += " AND rowid IN (SELECT value FROM json_each(?))"
+            sql += " AND +rowid IN (SELECT value FROM json_each(?))"
             args.append("[" + ",".join(str(int(i)) for i in allowed) + "]")
         sql += " ORDER BY bm25(fts) LIMIT ?"
         args.append(k)
         return {int(r): float(s) for r, s in self.db.execute(sql, args)}
+
+    def _without_common(self, uniq: list[str]) -> list[str]:
+        """In a large index, terms found in more than COMMON_SHARE of the passages are dropped from the
+        OR query (all kept if all are common): they rank almost nothing and cost most of the time."""
+        n = self._chunk_count()
+        if n < COMMON_FROM or len(uniq) < 2:
+            return uniq
+        q = f"SELECT term, doc FROM fts_vocab WHERE term IN ({','.join('?' * len(uniq))})"
+        df = dict(self.db.execute(q, uniq).fetchall())
+        kept = [t for t in uniq if df.get(t, 0) <= COMMON_SHARE * n]
+        return kept or uniq
+
+    def _chunk_count(self) -> int:
+        gen = self.generation()
+        if self._count_cache[0] != gen:
+            self._count_cache = (gen, self.count_chunks())
+        return self._count_cache[1]
 
     def known_terms(self, candidates: list[str]) -> set[str]:
         """Which of these stemmed terms occur anywhere in the index."""

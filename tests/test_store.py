@@ -86,3 +86,18 @@ def test_any_unicode_query_is_safe(tmp_path_factory, text):
     s = Store(tmp_path_factory.mktemp("h") / "c.sqlite")
     s.lexical(terms(text), 3)
     s.lexical([text], 3)
+
+
+def test_very_common_terms_leave_the_query_of_a_large_index(store, monkeypatch):
+    import qa.store
+
+    both = terms("budget hjemmearbejde")
+    assert store.lexical(both, 5) and len(store.lexical(both, 5)) == 2
+    monkeypatch.setattr(qa.store, "COMMON_FROM", 1)
+    monkeypatch.setattr(qa.store, "COMMON_SHARE", 0.4)  # 'budget' and 'hjemmearbejd' are each in 1 of 3
+    assert len(store.lexical(both, 5)) == 2
+    with store.transaction():
+        store.add_document(*_doc("c", "2025-01-01", "MEDII", ["Budget og budget igen.", "Budget 2026."]))
+    # now 'budget' is in 3 of 5 passages: only 'hjemmearbejd' is asked for
+    assert len(store.lexical(both, 5)) == 1
+    assert len(store.lexical(terms("budget"), 5)) == 3  # kept when every term is common
