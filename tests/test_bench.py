@@ -52,6 +52,9 @@ def test_size_row(result):
     assert row["db_mb"] > 0 and row["faiss_mb"] > 0
     whatif = row["lexical_whatif"]["max_df_0.05"]
     assert 0 <= whatif["top_k_overlap"] <= 1
+    assert row["filtered"]["queries"] >= 1 and row["filtered_plus_rowid"]["query_ms_p50"] > 0
+    assert 0 < row["filtered_allowed_share"] <= 1
+    assert row["whatif_plus_rowid"]["query_ms_p50"] > 0 and row["whatif_plus_rowid_pruned"]["queries"] > 0
 
 
 @slow
