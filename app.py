@@ -10,7 +10,6 @@ mangler. Modellen vælges med QA_MODEL (se qa/settings.py).
 from __future__ import annotations
 
 import hashlib
-import html
 import logging
 import re
 import tempfile

@@ -109,7 +109,7 @@ class Indexer:
                     else:
                         store.remove_document(doc.doc_id)
                         report.removed.append(doc.source)
-            self._write_vectors(store)
+            write_vectors(self.dir, store)
             store.close()
         return report
 
@@ -118,7 +118,7 @@ class Indexer:
             store = self._store()
             report = Report()
             self._add(store, paths, report, progress)
-            self._write_vectors(store)
+            write_vectors(self.dir, store)
             store.close()
         return report
 
@@ -132,7 +132,7 @@ class Indexer:
             if doc_id:
                 with store.transaction():
                     store.remove_document(doc_id)
-                self._write_vectors(store)
+                write_vectors(self.dir, store)
             store.close()
         return doc_id
 
@@ -164,10 +164,10 @@ class Indexer:
             if not chunks:
                 report.skipped.append((source, "ingen brugbar tekst efter oprydning"))
                 continue
-            tick = None
-            if progress:
-                def tick(done, total, n=n, name=path.name):  # the bar's text moves while a document embeds
+            def tick(done: int, total: int, n: int = n, name: str = path.name) -> None:
+                if progress:  # the bar's text moves while a document embeds
                     progress(n, len(paths), f"{done}/{total} tekster · {name}")
+
             vectors, spans, svecs = self._embed(store, chunks, tick)
             with store.transaction():
                 old = existing.get(source)
@@ -202,7 +202,7 @@ class Indexer:
             return chunks
         return [replace(c, start=a, end=b) for c in chunks for a, b in [to_source(fixed, c.start, c.end)]]
 
-    def _embed(self, store: Store, chunks: list[Chunk], tick=None):
+    def _embed(self, store: Store, chunks: list[Chunk], tick: Callable[[int, int], None]):
         """Vectors for the passages and their sentences, reusing cached ones."""
         texts = [embed_text(c) if self.settings.embed_context else c.text for c in chunks]
         spans = [sentences(c.text) for c in chunks]
@@ -215,8 +215,8 @@ class Indexer:
             pos += len(sp)
         return vectors, spans, svecs
 
-    def _cached_encode(self, store: Store, texts: list[str], tick=None) -> np.ndarray:
-        keys = [hashlib.sha1((self.embedder.model_id + "\0" + t).encode("utf-8")).hexdigest() for t in texts]
+    def _cached_encode(self, store: Store, texts: list[str], tick: Callable[[int, int], None]) -> np.ndarray:
+        keys = [self._key(t) for t in texts]
         have = store.cached_vectors(keys)
         todo = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in have))
         if todo:
@@ -224,21 +224,18 @@ class Indexer:
 
             def count(k: int) -> None:
                 done[0] += k
-                if tick:
-                    tick(done[0], len(todo))
+                tick(done[0], len(todo))
 
             fresh = self.embedder.encode_passages(todo, count)
-            new = {}
-            for t, v in zip(todo, fresh):
-                k = hashlib.sha1((self.embedder.model_id + "\0" + t).encode("utf-8")).hexdigest()
-                new[k] = v
+            new = {self._key(t): v for t, v in zip(todo, fresh)}
             with store.transaction():
                 store.cache_vectors(new)
             have.update(new)
         return np.vstack([have[k] for k in keys]) if keys else np.zeros((0, self.embedder.dim), np.float32)
 
-    def _write_vectors(self, store: Store) -> None:
-        write_vectors(self.dir, store)
+    def _key(self, text: str) -> str:
+        """Embedding-cache key: the same text under the same model is embedded once."""
+        return hashlib.sha1((self.embedder.model_id + "\0" + text).encode("utf-8")).hexdigest()
 
 
 def vectors_path(directory: Path, generation: int) -> Path:
