@@ -554,9 +554,6 @@ def worker_serve(opts) -> dict:
         res["filtered"] = _bounded_run(assistant, calls, fq, flt, opts.budget)
     else:  # one question would take hours: about 2 ms per allowed id at 100,000 passages, growing with size
         res["filtered"] = {"queries": 0, "skipped": f"current Store.lexical with {n_chunks:,} passages"}
-    plus = _PlusRowid(store)
-    store.lexical = _Timed(plus, calls, "lexical")
-    res["filtered_plus_rowid"] = _bounded_run(assistant, calls, fq, flt, opts.budget)
 
     # recall@10 of the index in use against exact inner product, with the real question vectors
     truth = np.load(opts.truth, mmap_mode="r") if opts.truth and Path(opts.truth).exists() else None
@@ -588,17 +585,6 @@ def worker_serve(opts) -> dict:
             res["ann_recall_at_10"] = round(recall_with(None)[0], 4)
         res["recall_queries"] = len(Q)
 
-    # what-if: the lexical OR-query without very common terms (see docs/BENCHMARKS.md)
-    res["lexical_whatif"] = _lexical_whatif(store, raw_lexical, qs[: min(len(qs), 60)], settings,
-                                            parse_query, n_chunks)
-    if opts.pruned_e2e:
-        wq = qs[: opts.whatif_queries]
-        for name, fn in (("plus_rowid", plus), ("plus_rowid_pruned", _Pruner(store, plus, n_chunks, opts.max_df))):
-            store.lexical = _Timed(fn, calls, "lexical")
-            t2, st2 = run(wq)
-            res[f"whatif_{name}"] = {"queries": len(t2), "query_ms_p50": round(pct(t2, 50), 1),
-                                     "query_ms_p95": round(pct(t2, 95), 1), "query_ms_p99": round(pct(t2, 99), 1),
-                                     "stages_ms_p50": {k: round(pct(v, 50), 1) for k, v in sorted(st2.items())}}
     assistant.index.close()
     return res
 
@@ -633,94 +619,6 @@ def _bounded_run(assistant, calls: dict, qlist: list[str], filters: dict, budget
             stages.setdefault(k, []).append(sum(v))
     return {"queries": len(times), "query_ms_p50": round(pct(times, 50), 1), "query_ms_p95": round(pct(times, 95), 1),
             "stages_ms_p50": {k: round(pct(v, 50), 1) for k, v in sorted(stages.items())}}
-
-
-class _PlusRowid:
-    """Store.lexical with `+rowid IN (...)`: the id list filters matches instead of driving FTS5 lookups.
-
-    The unary plus keeps SQLite from handing the IN constraint to the FTS5 virtual table, which would
-    otherwise run the whole MATCH once per listed id. Same results, same order (the proposed fix).
-    """
-
-    def __init__(self, store):
-        self.store = store
-
-    def __call__(self, query_terms, k, allowed=None, only=None):
-        uniq = list(dict.fromkeys(t for t in query_terms if t))
-        if not uniq:
-            return {}
-        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in uniq)
-        sql = "SELECT rowid, -bm25(fts) FROM fts WHERE fts MATCH ?"
-        args: list = [match]
-        if only is not None:
-            sql += f" AND +rowid IN ({','.join('?' * len(only))})"
-            args += list(only)
-        elif allowed is not None:
-            sql += " AND +rowid IN (SELECT value FROM json_each(?))"
-            args.append("[" + ",".join(str(int(i)) for i in allowed) + "]")
-        sql += " ORDER BY bm25(fts) LIMIT ?"
-        args.append(k)
-        return {int(r): float(sc) for r, sc in self.store.db.execute(sql, args)}
-
-
-class _Pruner:
-    """Store.lexical without terms found in more than `max_df` of the passages (kept if all are)."""
-
-    def __init__(self, store, lexical, n_chunks: int, max_df: float):
-        self.store, self.lexical, self.limit = store, lexical, max(50, int(max_df * n_chunks))
-        store.db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.bench_vocab USING fts5vocab(main, 'fts', 'row')")
-        self.df: dict[str, int] = {}
-
-    def doc_freq(self, t: str) -> int:
-        if t not in self.df:
-            row = self.store.db.execute("SELECT doc FROM temp.bench_vocab WHERE term=?", (t,)).fetchone()
-            self.df[t] = int(row[0]) if row else 0
-        return self.df[t]
-
-    def keep(self, terms: list[str]) -> list[str]:
-        uniq = list(dict.fromkeys(t for t in terms if t))
-        rare = [t for t in uniq if self.doc_freq(t) <= self.limit]
-        return rare or uniq
-
-    def __call__(self, terms, k, allowed=None, only=None):
-        return self.lexical(self.keep(terms), k, allowed, only)
-
-
-def _lexical_whatif(store, lexical, qs, settings, parse_query, n_chunks) -> dict:
-    """Time of the OR-query as is vs. without common terms, and how many of its candidates survive."""
-    from qa.text import terms as analyse
-
-    out = {"n_chunks": n_chunks}
-    k = settings.candidates
-    for max_df in (0.05, 0.01):
-        pruner = _Pruner(store, lexical, n_chunks, max_df)
-        full_ms, pr_ms, overlap, kept, total_terms, matched = [], [], [], [], [], []
-        for q in qs:
-            query = parse_query(q)
-            t = analyse(query.text) + analyse(" ".join(query.expansions))
-            pruner.keep(t)  # df look-ups are cached: a real fix keeps them in memory or in the store
-            t0 = time.perf_counter()
-            a = lexical(t, k)
-            full_ms.append(1000 * (time.perf_counter() - t0))
-            t0 = time.perf_counter()
-            b = pruner(t, k)
-            pr_ms.append(1000 * (time.perf_counter() - t0))
-            # replicated passages tie in BM25, so compare the passages' texts, not their ids
-            ta = {c.text for c in store.chunks(list(a)).values()}
-            tb = {c.text for c in store.chunks(list(b)).values()}
-            overlap.append(len(ta & tb) / max(1, len(ta)))
-            uniq = list(dict.fromkeys(t))
-            kept.append(len(pruner.keep(t)))
-            total_terms.append(len(uniq))
-            matched.append(sum(pruner.doc_freq(x) for x in uniq))
-        out[f"max_df_{max_df}"] = {
-            "full_ms_p50": round(pct(full_ms, 50), 1), "full_ms_p95": round(pct(full_ms, 95), 1),
-            "pruned_ms_p50": round(pct(pr_ms, 50), 1), "pruned_ms_p95": round(pct(pr_ms, 95), 1),
-            "top_k_overlap": round(float(np.mean(overlap)), 3), "terms_per_query": round(float(np.mean(total_terms)), 1),
-            "terms_kept": round(float(np.mean(kept)), 1),
-            "postings_per_query": int(np.mean(matched)),
-        }
-    return out
 
 
 def worker_cold(opts) -> dict:
@@ -880,8 +778,7 @@ def _one_size(size: int, settings: Settings, work: Path, pkl: Path, n_queries: i
     row.update(json.loads((work / f"build-{size}.json").read_text()))
     _log(f"size {size}: serving {n_queries} questions")
     rc, wall, err = _run_worker(["serve", "--dir", str(d), "--queries", str(n_queries), "--truth",
-                                 str(work / f"vectors-{size}.npy"), "--out", str(work / f"serve-{size}.json")]
-                                + (["--pruned-e2e"] if getattr(args, "pruned_e2e", True) else []), settings)
+                                 str(work / f"vectors-{size}.npy"), "--out", str(work / f"serve-{size}.json")], settings)
     if rc:
         row["error"] = "serve failed: " + err[-500:]
         return row
@@ -988,8 +885,6 @@ def bench_parser() -> argparse.ArgumentParser:
     ap.add_argument("--sigma", type=float, default=NOISE_SIGMA)
     ap.add_argument("--keep", help="work folder to keep (stores, vectors, per-step JSON)")
     ap.add_argument("--reuse", action="store_true", help="reuse stores already built in --keep")
-    ap.add_argument("--no-pruned-e2e", dest="pruned_e2e", action="store_false",
-                    help="skip the end-to-end run with the pruned lexical query")
     return ap
 
 
@@ -1017,13 +912,10 @@ def _worker(argv: list[str]) -> int:
     p.add_argument("--dir", required=True)
     p.add_argument("--queries", type=int, default=200)
     p.add_argument("--truth")
-    p.add_argument("--pruned-e2e", action="store_true")
-    p.add_argument("--max-df", type=float, default=0.05)
     p.add_argument("--filtered", type=int, default=20, help="questions to run with a date filter")
     p.add_argument("--filtered-max", type=int, default=200_000,
                    help="largest store on which to time filtered questions with the current Store.lexical")
     p.add_argument("--budget", type=float, default=90.0, help="seconds at most for each filtered run")
-    p.add_argument("--whatif-queries", type=int, default=100, help="questions for each end-to-end what-if")
     p.add_argument("--out", required=True)
     p = sub.add_parser("cold")
     p.add_argument("--dir", required=True)
