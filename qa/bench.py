@@ -214,10 +214,11 @@ def corpus_passages(settings: Settings, limit: int | None = None) -> Base:
     ix = Indexer(Path(tempfile.gettempdir()), settings, None)
     docs, chunks = [], []
     for path in corpus_files(settings.corpus_dir):
-        doc = ix.prepare(path, display_path(path))
-        if isinstance(doc, str):
+        prepared = ix.prepare(path, display_path(path))
+        if isinstance(prepared, str):
             continue
-        cs = ix.chunker.chunk(doc)
+        doc, fixed = prepared
+        cs = ix.chunk(doc, fixed)
         if limit is not None:
             cs = cs[: max(0, limit - sum(map(len, chunks)))]
         if cs:

@@ -89,7 +89,6 @@ class Indexer:
         self.settings = settings
         self.embedder = embedder
         self.chunker = Chunker(settings.chunk_chars, settings.chunk_overlap)
-        self._repairs: dict[str, Repaired] = {}
 
     def build(self, corpus: Path, progress: Progress | None = None) -> Report:
         """Bring the index in line with a corpus folder: add new and changed files, drop removed ones."""
@@ -152,15 +151,16 @@ class Indexer:
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 report.skipped.append((source, f"ukendt filtype {path.suffix or '(ingen)'}"))
                 continue
-            doc = self.prepare(path, source)
-            if isinstance(doc, str):
-                report.skipped.append((source, doc))
+            prepared = self.prepare(path, source)
+            if isinstance(prepared, str):
+                report.skipped.append((source, prepared))
                 continue
+            doc, fixed = prepared
             report.seen[doc.doc_id] = source
             if store.has_document(doc.doc_id):
                 report.unchanged.append(source)
                 continue
-            chunks = self.chunk(doc)
+            chunks = self.chunk(doc, fixed)
             if not chunks:
                 report.skipped.append((source, "ingen brugbar tekst efter oprydning"))
                 continue
@@ -182,8 +182,9 @@ class Indexer:
         if progress:
             progress(len(paths), len(paths), "færdig")
 
-    def prepare(self, path: Path, source: str) -> Document | str:
-        """A repaired, described Document, or the Danish reason the file cannot be used."""
+    def prepare(self, path: Path, source: str) -> tuple[Document, Repaired] | str:
+        """A repaired, described Document with its repair (for offsets), or the Danish reason the file
+        cannot be used."""
         loaded = load_file(path)
         if loaded.text is None:
             return loaded.error or "filen kunne ikke læses"
@@ -191,15 +192,11 @@ class Indexer:
         if not fixed.text.strip():
             return "filen er tom"
         doc_id = hashlib.sha256(fixed.text.encode("utf-8")).hexdigest()[:16]
-        self._repairs[doc_id] = fixed
-        return self.chunker.describe(fixed.text, source, doc_id)
+        return self.chunker.describe(fixed.text, source, doc_id), fixed
 
-    def chunk(self, doc: Document) -> list[Chunk]:
+    def chunk(self, doc: Document, fixed: Repaired) -> list[Chunk]:
         """Passages whose start/end point into the source text as loaded (before repair)."""
-        fixed = self._repairs.pop(doc.doc_id, None)
         chunks = self.chunker.chunk(doc)
-        if fixed is None:
-            return chunks
         return [replace(c, start=a, end=b) for c in chunks for a, b in [to_source(fixed, c.start, c.end)]]
 
     def _embed(self, store: Store, chunks: list[Chunk], tick: Callable[[int, int], None]):
