@@ -9,17 +9,15 @@ mangler. Modellen vælges med QA_MODEL (se qa/settings.py).
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
-import tempfile
 import threading
 from datetime import datetime
 from pathlib import Path
 
 import streamlit as st
 
-from qa.answer import NOTHING_FOUND, citation
+from qa.answer import NOTHING_FOUND, citation, nothing_found
 from qa.api import Assistant, ensure_index
 from qa.index import IndexMissing
 from qa.indexer import IndexBusy
@@ -230,7 +228,7 @@ def conversation_markdown(history: list[dict], now: datetime | None = None) -> s
         if answer is None:
             continue
         if answer.abstain or not answer.hits:
-            lines += [NOTHING_FOUND, ""]
+            lines += [nothing_found(answer), ""]
             hits = answer.hits[:3]
             if hits:
                 lines += ["**Måske relevant:**", ""]
@@ -393,7 +391,7 @@ def render_answer(assistant: Assistant, turn: dict) -> None:
         return
     answer: Answer = turn["answer"]
     if answer.abstain or not answer.hits:
-        st.warning(NOTHING_FOUND)
+        st.warning(nothing_found(answer))
         if answer.hits:
             st.markdown("#### Måske relevant")
             for n, h in enumerate(answer.hits[:3], 1):
@@ -510,11 +508,6 @@ def export_button(slot) -> None:
                          help="Samtalen som Markdown med alle kildehenvisninger.")
 
 
-def _upload_dir(settings: Settings) -> Path:
-    tag = hashlib.sha1(str(Path(settings.index_dir).resolve()).encode()).hexdigest()[:10]
-    return Path(tempfile.gettempdir()) / "referat-qa-upload" / tag
-
-
 def upload_panel(assistant: Assistant) -> None:
     sb = st.sidebar
     n = st.session_state.setdefault("upload_round", 0)
@@ -535,27 +528,20 @@ def upload_panel(assistant: Assistant) -> None:
 
 
 def index_uploads(assistant: Assistant, files) -> list[tuple[str, str]]:
-    """Save the uploads under their own names, index them, and describe the outcome in Danish."""
+    """Keep the uploads in the corpus, index them, and describe the outcome in Danish."""
     messages: list[tuple[str, str]] = []
-    folder = _upload_dir(assistant.settings)
     bar = st.sidebar.progress(0.0, text="Forbereder filerne …")
-    saved: list[Path] = []
+
+    def progress(done: int, total: int, what: str) -> None:
+        bar.progress(min(1.0, done / total if total else 1.0),
+                     text=f"Indekserer {done} af {total}: {what}" if done < total else "Færdig")
+
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for f in files:
-            name = Path(f.name).name or "fil"
-            path = folder / name
-            path.write_bytes(f.getvalue())
-            saved.append(path)
-
-        def progress(done: int, total: int, what: str) -> None:
-            bar.progress(min(1.0, done / total if total else 1.0),
-                         text=f"Indekserer {done} af {total}: {what}" if done < total else "Færdig")
-
         with _lock():
-            report = assistant.add_files(saved, progress)
+            report = assistant.add_uploads([(f.name, f.getvalue()) for f in files], progress)
         if report.added:
-            messages.append(("success", f"Tilføjet: {len(report.added)} dokument(er) med {report.chunks} passager."))
+            messages.append(("success", f"Tilføjet: {len(report.added)} dokument(er) med {report.chunks} passager. "
+                                        "Filerne er gemt i corpus/uploads og kommer med, når indekset bygges igen."))
         if report.unchanged:
             messages.append(("info", f"Allerede i indekset: {', '.join(Path(s).name for s in report.unchanged)}"))
         for source, reason in report.skipped:
@@ -568,12 +554,6 @@ def index_uploads(assistant: Assistant, files) -> list[tuple[str, str]]:
                                   "der ikke blev færdige."))
     finally:
         bar.empty()
-        for p in saved:
-            p.unlink(missing_ok=True)
-        try:
-            folder.rmdir()  # only when empty: another session may be uploading right now
-        except OSError:
-            pass
     return messages
 
 

@@ -8,6 +8,11 @@ NOTHING_FOUND = "Jeg fandt ikke noget i referaterne, der besvarer det."
 MAX_TEXT = 1200
 
 
+def nothing_found(answer: Answer) -> str:
+    """The abstention message, with the reason when the best passage matched but lacks what was asked."""
+    return NOTHING_FOUND + (f" Det nærmeste afsnit {answer.reason}." if answer.reason else "")
+
+
 def citation(chunk: Chunk) -> str:
     """One line a user can copy: 'HovedMED, 25. november 2022, punkt 2: Opfølgning på ...'."""
     parts = [chunk.committee or chunk.doc_title or chunk.source]
@@ -49,6 +54,7 @@ def answer_json(answer: Answer) -> dict:
     return {
         "query": answer.query.text,
         "abstain": answer.abstain,
+        "reason": answer.reason or None,
         "hits": [hit_json(h) for h in answer.hits],
     }
 
@@ -57,7 +63,7 @@ def answer_text(answer: Answer, shown: int = 3) -> str:
     """The CLI's readable answer: the best sentence with its citation, then the supporting passages."""
     lines: list[str] = []
     if not answer.hits or answer.abstain:
-        lines.append(NOTHING_FOUND)
+        lines.append(nothing_found(answer))
         if answer.hits:
             lines.append("Det nærmeste, jeg fandt (måske relevant):")
     else:

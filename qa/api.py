@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from qa.index import Index, IndexMissing
-from qa.indexer import STORE_FILE, Indexer, Progress, Report
+from qa.indexer import STORE_FILE, Indexer, Progress, Report, display_path
 from qa.model import Embedder, load_embedder
 from qa.query import parse_query
 from qa.search import Ranking, Searcher
@@ -37,6 +37,46 @@ class Assistant:
         report = Indexer(self.settings.index_dir, self.settings, self.index.embedder).add(paths, progress)
         self.index.refresh()
         return report
+
+    def add_uploads(self, files: list[tuple[str, bytes]], progress: Progress | None = None) -> Report:
+        """Keep uploaded files in the corpus (corpus/uploads/) and index them.
+
+        The index is derived from the corpus: a file kept only in a temporary folder would be dropped by
+        the next `build`. A file that cannot be used, or whose content is already indexed, is not kept."""
+        folder = Path(self.settings.corpus_dir) / UPLOADS
+        folder.mkdir(parents=True, exist_ok=True)
+        paths, written = [], []
+        for name, data in files:
+            path = _free_path(folder, Path(name).name or "fil", data)
+            if not path.exists():
+                tmp = path.with_name(f".{path.name}.part")
+                tmp.write_bytes(data)
+                tmp.replace(path)
+                written.append(path)
+            paths.append(path)
+        try:
+            report = self.add_files(paths, progress)
+        except BaseException:
+            for p in written:
+                p.unlink(missing_ok=True)
+            raise
+        dropped = {s for s, _ in report.skipped} | set(report.unchanged)
+        for p in written:
+            if display_path(p) in dropped:
+                p.unlink(missing_ok=True)
+        return report
+
+
+UPLOADS = "uploads"
+
+
+def _free_path(folder: Path, name: str, data: bytes) -> Path:
+    """`name` in `folder`, or 'name (2).ext' … when a different file already has that name."""
+    path, n = folder / name, 1
+    while path.exists() and path.read_bytes() != data:
+        n += 1
+        path = folder / f"{Path(name).stem} ({n}){Path(name).suffix}"
+    return path
 
 
 def build_index(settings: Settings, corpus: Path | None = None, rebuild: bool = False,

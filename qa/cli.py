@@ -138,7 +138,7 @@ def cmd_eval(args, settings: Settings) -> int:
         rows.append(("800-char windows, dense", evaluate.score(items, evaluate.run(items, base.search))))
         rows.append(("", evaluate.Result()))
         for name in ("lexical", "dense", "sentences", "expansion", "hints", "answer_types", "decomposition",
-                     "diversity"):
+                     "diversity", "answerability"):
             assistant.searcher.ranking = replace(Ranking(), **{name: False})
             rows.append((f"without {name}", evaluate.score(items, evaluate.run(items, lambda q: assistant.ask(q, k=10)))))
         rows.append(("without context in embedding", _without_context(items, settings, assistant)))

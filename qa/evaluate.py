@@ -2,13 +2,16 @@
 
 A question file has one JSON object per line: question, evidence (a quote), category, and for
 two-document questions evidence2. A passage is a hit when its text contains the evidence after
-lower-casing and removing all whitespace. Unanswerable questions (no evidence) measure abstention.
+lower-casing and removing all whitespace. The highlighted answer sentence of the first hit is right
+("sent@1") when it and the evidence share at least half of the shorter one. Unanswerable questions
+(no evidence) measure abstention.
 """
 from __future__ import annotations
 
 import json
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Callable
 
@@ -48,6 +51,7 @@ class Result:
     r5: float = 0.0
     r10: float = 0.0
     mrr: float = 0.0
+    sent1: float | None = None
     multi_both: float | None = None
     unans_abstain: float | None = None
     ans_abstain: float | None = None
@@ -64,14 +68,26 @@ def first_rank(texts: list[str], evidence: list[str]) -> int | None:
     return None
 
 
+def sentence_hit(sentence: str, evidence: list[str]) -> bool:
+    """Whether a highlighted sentence shows the evidence: they overlap by half of the shorter text."""
+    s = norm(sentence)
+    for e in map(norm, evidence):
+        if s and e:
+            m = SequenceMatcher(None, s, e, autojunk=False).find_longest_match(0, len(s), 0, len(e))
+            if m.size >= min(len(s), len(e)) / 2:
+                return True
+    return False
+
+
 def score(items: list[Item], answers: list[Answer]) -> Result:
-    ranks, cats, abst_ans, abst_un, multi = [], {}, [], [], []
+    ranks, cats, abst_ans, abst_un, multi, sents = [], {}, [], [], [], []
     for it, ans in zip(items, answers):
         texts = [h.chunk.text for h in ans.hits[:10]]
         if not it.evidence:
             abst_un.append(ans.abstain)
             continue
         abst_ans.append(ans.abstain)
+        sents.append(bool(ans.hits) and sentence_hit(ans.hits[0].sentence, it.evidence))
         r = first_rank(texts, it.evidence)
         ranks.append(r)
         cats.setdefault(it.category, []).append(r)
@@ -80,8 +96,9 @@ def score(items: list[Item], answers: list[Answer]) -> Result:
     res = _metrics(ranks)
     res.per_category = {c: vars(_metrics(rs)) for c, rs in sorted(cats.items())}
     for v in res.per_category.values():
-        for key in ("multi_both", "unans_abstain", "ans_abstain", "per_category"):
+        for key in ("sent1", "multi_both", "unans_abstain", "ans_abstain", "per_category"):
             v.pop(key, None)
+    res.sent1 = float(np.mean(sents)) if sents else None
     res.multi_both = float(np.mean(multi)) if multi else None
     res.unans_abstain = float(np.mean(abst_un)) if abst_un else None
     res.ans_abstain = float(np.mean(abst_ans)) if abst_ans else None
@@ -110,14 +127,14 @@ def fmt(x: float | None) -> str:
 
 
 def table(rows: list[tuple[str, Result]]) -> str:
-    head = f"{'system':<34} {'n':>3} {'hit@1':>6} {'R@5':>6} {'R@10':>6} {'MRR':>6} {'multi':>6} {'abst-U':>6} {'abst-A':>6}"
+    head = f"{'system':<34} {'n':>3} {'hit@1':>6} {'R@5':>6} {'R@10':>6} {'MRR':>6} {'sent@1':>6} {'multi':>6} {'abst-U':>6} {'abst-A':>6}"
     out = [head, "-" * len(head)]
     for name, r in rows:
         if not name:
             out.append("")
             continue
         out.append(
-            f"{name:<34} {r.n:>3} {fmt(r.hit1):>6} {fmt(r.r5):>6} {fmt(r.r10):>6} {fmt(r.mrr):>6} "
+            f"{name:<34} {r.n:>3} {fmt(r.hit1):>6} {fmt(r.r5):>6} {fmt(r.r10):>6} {fmt(r.mrr):>6} {fmt(r.sent1):>6} "
             f"{fmt(r.multi_both):>6} {fmt(r.unans_abstain):>6} {fmt(r.ans_abstain):>6}"
         )
     return "\n".join(out)

@@ -36,26 +36,31 @@ def _valid(y: int, m: int, d: int) -> str | None:
         return None
 
 
-def find_dates(text: str) -> list[tuple[int, str]]:
-    """All dates in `text` as (offset, ISO string), in order of appearance."""
-    found: list[tuple[int, str]] = []
+def date_spans(text: str) -> list[tuple[int, int, str]]:
+    """All dates in `text` as (start, end, ISO string), in order of appearance."""
+    found: list[tuple[int, int, str]] = []
     for m in _TEXT_DATE.finditer(text):
         month = MONTHS.get(m.group(2).lower().replace(" ", ""))
         iso = month and _valid(int(m.group(3)), month, int(m.group(1)))
         if iso:
-            found.append((m.start(), iso))
+            found.append((m.start(), m.end(), iso))
     for m in _NUM_DATE.finditer(text):
         y = int(m.group(3))
         y = y + 2000 if y < 100 else y
         iso = _valid(y, int(m.group(2)), int(m.group(1)))
         if iso and 1990 <= y <= 2100:
-            found.append((m.start(), iso))
+            found.append((m.start(), m.end(), iso))
     for m in _ISO_DATE.finditer(text):
         iso = _valid(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if iso:
-            found.append((m.start(), iso))
+            found.append((m.start(), m.end(), iso))
     found.sort()
     return found
+
+
+def find_dates(text: str) -> list[tuple[int, str]]:
+    """All dates in `text` as (offset, ISO string), in order of appearance."""
+    return [(start, iso) for start, _, iso in date_spans(text)]
 
 
 def parse_date(text: str) -> str | None:

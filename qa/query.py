@@ -74,7 +74,7 @@ ANSWER_TYPES: list[tuple[str, re.Pattern[str]]] = [
     ("money", re.compile(r"\b(hvor mange penge|hvor meget (?:skal|koster|kostede)|beløb\w*|hvor stort? (?:et )?"
                          r"(?:beløb|budget|provenu|besparelse|tilpasning)|hvad koster)\b", re.I)),
     ("number", re.compile(r"\b(hvor mange|hvor meget|hvor stor\w*|hvor høj\w*|hvor lang\w*|antal\w*|"
-                          r"procent\w*|andel\w*)\b", re.I)),
+                          r"\w*procent\w*|andel\w*)\b", re.I)),
     ("date", re.compile(r"\b(hvornår|hvilken dato|hvilket år|hvilken dag|hvilken måned|hvilket tidspunkt)\b", re.I)),
     ("decision", re.compile(r"\b(besluttede|beslutning\w*|godkendt\w*|godkende|vedtaget|vedtog|blev .* (?:godkendt|vedtaget))\b", re.I)),
 ]

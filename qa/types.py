@@ -93,3 +93,4 @@ class Answer:
     hits: list[Hit]
     abstain: bool = False
     searched_for: str = ""  # the text actually searched (after follow-up expansion)
+    reason: str = ""  # why it abstains although the best passage matches well ("nævner ikke 2023")

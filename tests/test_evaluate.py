@@ -1,4 +1,4 @@
-from qa.evaluate import Item, first_rank, score
+from qa.evaluate import Item, first_rank, score, sentence_hit
 from qa.query import parse_query
 from qa.types import Answer, Chunk, Hit
 
@@ -35,3 +35,14 @@ def test_metrics_multi_and_abstention():
     assert res.multi_both == 1.0
     assert res.unans_abstain == 1.0 and res.ans_abstain == 0.0
     assert res.per_category["number"]["hit1"] == 0.0
+
+
+def test_the_shown_sentence_counts_when_it_overlaps_the_evidence():
+    ev = ["Der skal findes 35 mio. kr. og der arbejdes pt. med at udarbejde forslag."]
+    assert sentence_hit("Budget 2025: I slutningen af august. Der skal findes 35 mio. kr. og der arbejdes pt. med", ev)
+    assert sentence_hit("Der skal findes 35 mio. kr.", ev)  # half of the shorter text is enough
+    assert not sentence_hit("Budget 2025: I slutningen af august bliver budgetkataloget offentliggjort.", ev)
+    assert not sentence_hit("", ev)
+    items = [Item("a", ev, "number")]
+    hit = Hit(Chunk("c", "d", ev[0], 0, len(ev[0])), 1.0, rank=1, sentence="Der skal findes 35 mio. kr.")
+    assert score(items, [Answer(parse_query("a"), [hit])]).sent1 == 1.0

@@ -85,3 +85,26 @@ def test_add_and_remove_from_the_command_line(folder, tmp_path):
     out = run("remove", str(folder / "sektormed juni.txt"))
     assert out.returncode == 0, out.stderr
     assert Indexer(index, load_settings().replace(index_dir=index), None).remove("findes-ikke") is None
+
+
+def test_uploads_are_kept_in_the_corpus_so_a_rebuild_keeps_them(folder, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    settings = load_settings().replace(index_dir=tmp_path / "index", model=ENGINE, corpus_dir=corpus)
+    embedder = load_embedder(settings)
+    build_index(settings, corpus, embedder=embedder)
+    assistant = Assistant(settings, embedder=embedder)
+    other = GOOD.replace("5,1", "3,9").encode()
+    report = assistant.add_uploads([
+        ("sektormed juni.txt", GOOD.encode()),
+        ("sektormed juni.txt", other),  # same name, other content: kept under a free name
+        ("kopi.txt", GOOD.encode()),  # content already indexed: not kept twice
+        ("tom.txt", b"  \n"),  # unusable: skipped and not kept
+    ])
+    assert len(report.added) == 2 and len(report.unchanged) == 1 and len(report.skipped) == 1
+    kept = sorted(p.name for p in (corpus / "uploads").iterdir())
+    assert kept == ["sektormed juni (2).txt", "sektormed juni.txt"]
+    rebuilt = build_index(settings, corpus, embedder=embedder)
+    assert rebuilt.removed == [] and len(rebuilt.unchanged) == 2
+    sources = sorted(d.source.split("/")[-1] for d in Assistant(settings, embedder=embedder).documents())
+    assert sources == kept

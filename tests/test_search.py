@@ -72,7 +72,7 @@ def test_cli_json_contract_and_batch(built, tmp_path):
     out = run("search", "Hvor mange penge skal der findes i budget 2025?", "--k", "3", "--json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert set(data) == {"query", "abstain", "hits"} and len(data["hits"]) == 3
+    assert set(data) == {"query", "abstain", "reason", "hits"} and len(data["hits"]) == 3
     keys = {"rank", "score", "text", "source", "doc_title", "date", "committee", "doc_type", "item",
             "item_title", "section", "start", "end"}
     assert keys <= set(data["hits"][0])
