@@ -5,7 +5,7 @@ viste prøverne for skimmelsvamp?" scores as high against "prøver er taget, vi 
 answerable question does against its answer. Three things can be checked in the words themselves:
 
 - quantity: "hvor mange", "hvor meget", "…procent" need a number in the answer, and a year, a date,
-  a list number or a case number is not one;
+  a list number or a case number is not one; "hvor mange penge", "hvad koster" need an amount;
 - year: a year the question names must be the meeting's year or be written in the passage;
 - pending: "hvad viste …" is not answered by a passage that says the result is still awaited.
 
@@ -32,7 +32,7 @@ _NOT_A_QUANTITY = re.compile(
     re.I | re.M,
 )
 _NUMBER_WORDS = re.compile(
-    r"\b(to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|femten|tyve|tredive|fyrre|halvtreds|hundrede|"
+    r"\b(én|ét|et par|halvt?|halvandet|to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|femten|tyve|tredive|fyrre|halvtreds|hundrede|"
     r"tusinde?|million\w*|milliard\w*|halvdel\w*|tredjedel\w*|fjerdedel\w*|dobbelt\w*|"
     r"hver (?:anden|tredje|fjerde|femte|tiende))\b",
     re.I,
@@ -54,6 +54,14 @@ _PENDING = re.compile(
 )
 
 
+_AMOUNT = re.compile(r"\d[\d.,]*\s*(?:kr\b|kroner|mio|mia|millioner|milliarder|%)|\b(?:kr\.|mio\.|mia\.)", re.I)
+
+
+def has_amount(text: str) -> bool:
+    """Whether a text states an amount of money or a share (35 mio. kr., 1,3 mia., 5 %)."""
+    return bool(_AMOUNT.search(text))
+
+
 def has_quantity(text: str) -> bool:
     """Whether a text states a number of something (35 mio. kr., 91, ca. 300, halvdelen, to gange)."""
     cleaned = text
@@ -73,7 +81,9 @@ def unmet(query: Query, hit: Hit) -> str | None:
         where = " ".join((c.text, c.doc_title or "", c.item_title or "", c.date or ""))
         if year not in where:
             return f"nævner ikke {year}"
-    if query.answer_type in ("number", "money") and not has_quantity(shown):
+    if query.answer_type == "money" and not has_amount(shown):
+        return "nævner ikke noget beløb"
+    if query.answer_type == "number" and not has_quantity(shown):
         return "nævner ikke noget tal"
     if _ASKS_FINDING.search(query.text) and _PENDING.search(shown):
         return "siger, at resultatet ikke foreligger endnu"

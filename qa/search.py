@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from qa.answerability import has_quantity, unmet
+from qa.answerability import has_amount, has_quantity, unmet
 from qa.chunking import FRONT_MATTER, section_at
 from qa.index import Index
 from qa.metadata import find_dates
@@ -187,14 +187,13 @@ def confidence(hit: Hit, q_terms: list[str]) -> float:
     return 0.5 * dense + 0.5 * sent + 0.1 * coverage
 
 
-_MONEY = re.compile(r"\d[\d.,]*\s*(?:kr\b|kroner|mio|mia|millioner|milliarder|%)|\b(?:kr\.|mio\.|mia\.)", re.I)
 _DECIDED = re.compile(r"\b(godkend\w*|besluttede|besluttet|vedtaget|vedtog|tiltrådt|taget til efterretning)\b", re.I)
 
 
 def _fits(a_type: str | None, sentence: str, chunk: Chunk, offset: int) -> bool:
     """Whether a sentence is the kind of answer the question asks for."""
     if a_type == "money":
-        return bool(_MONEY.search(sentence))
+        return has_amount(sentence)
     if a_type == "number":
         return has_quantity(sentence)
     if a_type == "date":

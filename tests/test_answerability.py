@@ -7,7 +7,7 @@ import pytest
 
 from qa import evaluate
 from qa.answer import answer_text, nothing_found
-from qa.answerability import has_quantity, unmet
+from qa.answerability import has_amount, has_quantity, unmet
 from qa.query import parse_query
 from qa.types import Chunk, Hit
 
@@ -19,6 +19,7 @@ from qa.types import Chunk, Hit
     "afskaffe cirka halvdelen af særreglerne",
     "Der holdes møde to gange om året.",
     "Op mod hver fjerde skal ikke længere til samtaler.",
+    "Projektet løber et halvt år.",
     "en besparelse på 1,3 mia.",
 ])
 def test_a_count_or_amount_is_a_quantity(text):
@@ -44,6 +45,14 @@ def test_years_dates_and_references_are_not(text):
 def _hit(text: str, date: str | None = "2024-05-23", sentence: str | None = None) -> Hit:
     chunk = Chunk("c1", "d1", text, 0, len(text), item="4", item_title="Orientering", date=date)
     return Hit(chunk, 1.0, rank=1, sentence=sentence or text, sentence_start=0)
+
+
+def test_how_much_money_needs_an_amount():
+    q = parse_query("Hvor meget kostede kursusplatformen?")
+    assert q.answer_type == "money"
+    assert unmet(q, _hit("Platformen er købt for en prøveperiode på 12 mdr.")) == "nævner ikke noget beløb"
+    assert unmet(q, _hit("Platformen kostede 85.000 kr. for et år.")) is None
+    assert has_amount("en besparelse på 1,3 mia.") and not has_amount("12 mdr.")
 
 
 def test_a_year_the_passage_does_not_have_is_unmet():
