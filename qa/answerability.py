@@ -32,7 +32,7 @@ _NOT_A_QUANTITY = re.compile(
     re.I | re.M,
 )
 _NUMBER_WORDS = re.compile(
-    r"\b(én|ét|et par|halvt?|halvandet|to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|femten|tyve|tredive|fyrre|halvtreds|hundrede|"
+    r"\b(et par|halvt?|halvandet|to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|femten|tyve|tredive|fyrre|halvtreds|hundrede|"
     r"tusinde?|million\w*|milliard\w*|halvdel\w*|tredjedel\w*|fjerdedel\w*|dobbelt\w*|"
     r"hver (?:anden|tredje|fjerde|femte|tiende))\b",
     re.I,
