@@ -10,7 +10,7 @@ answerable question does against its answer. Three things can be checked in the 
 - pending: "hvad viste …" is not answered by a passage that says the result is still awaited.
 
 Each check looks at the shown answer (the best sentence and the one after it) or, for years, the
-whole passage, and returns a short Danish reason that completes "Det nærmeste, jeg fandt, …".
+whole passage, and returns a short Danish reason that completes "Det nærmeste afsnit …".
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from qa.metadata import date_spans
 from qa.types import Hit, Query
 
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+_AMOUNT = re.compile(r"\d[\d.,]*\s*(?:kr\b|kroner|mio|mia|millioner|milliarder|%)|\b(?:kr\.|mio\.|mia\.)", re.I)
 
 # Digits that do not count anything: dates are removed first (date_spans), then these.
 _NOT_A_QUANTITY = re.compile(
@@ -27,13 +28,14 @@ _NOT_A_QUANTITY = re.compile(
     r"|\S+\.(?:pdf|docx?|xlsx?|pptx?|txt)\b"  # file names of attachments
     r"|\b(?:19[5-9]\d|20\d\d)\b"  # years
     r"|^\s*[-•*]?\s*\d+[.)](?=\s)"  # list numbers at the start of a line
-    r"|\b\d+\.(?=\s+[a-zæøå])"  # ordinals: 2. halvår, 3. kvartal
-    r"|\b(?:punkt|pkt|nr|stk|kl|bilag|side|uge|kapitel|afsnit|fase|\w*konto|\w*lokale|§)\.?\s*\d+(?:[.:]\d+)?",  # references, rooms, times
+    r"|\b\d+\.(?=\s+(?-i:[a-zæøå]))"  # ordinals: 2. halvår, 3. kvartal (not "… svaret 91. Næste …")
+    # references, rooms and clock times: punkt 3, stk. 2, hovedkonto 6, mødelokale 402, kl. 8.30
+    r"|\b(?:punkt|pkt|nr|stk|kl|bilag|side|uge|kapitel|afsnit|fase|\w*konto|\w*lokale|§)\.?\s*\d+(?:[.:]\d+)?",
     re.I | re.M,
 )
 _NUMBER_WORDS = re.compile(
-    r"\b(et par|halvt?|halvandet|to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|femten|tyve|tredive|fyrre|halvtreds|hundrede|"
-    r"tusinde?|million\w*|milliard\w*|halvdel\w*|tredjedel\w*|fjerdedel\w*|dobbelt\w*|"
+    r"\b(et par|halvt?|halvandet|to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|femten|tyve|tredive|fyrre|"
+    r"halvtreds|hundrede|tusinde?|million\w*|milliard\w*|halvdel\w*|tredjedel\w*|fjerdedel\w*|dobbelt\w*|"
     r"hver (?:anden|tredje|fjerde|femte|tiende))\b",
     re.I,
 )
@@ -52,9 +54,6 @@ _PENDING = re.compile(
     r"vil (?:data )?blive (?:udtrukket|offentliggjort|fremlagt|præsenteret))\b",
     re.I,
 )
-
-
-_AMOUNT = re.compile(r"\d[\d.,]*\s*(?:kr\b|kroner|mio|mia|millioner|milliarder|%)|\b(?:kr\.|mio\.|mia\.)", re.I)
 
 
 def has_amount(text: str) -> bool:

@@ -15,6 +15,9 @@ from qa.settings import Settings
 from qa.types import Answer, Chunk, Document
 
 
+UPLOADS = "uploads"  # the corpus sub-folder where files added through the app are kept
+
+
 class Assistant:
     """A loaded index with its searcher: the thing the app caches once per process."""
 
@@ -65,9 +68,6 @@ class Assistant:
             if display_path(p) in dropped:
                 p.unlink(missing_ok=True)
         return report
-
-
-UPLOADS = "uploads"
 
 
 def _free_path(folder: Path, name: str, data: bytes) -> Path:

@@ -6,8 +6,8 @@ Per question:
    one-letter spelling variants) each propose candidates; every candidate gets both scores;
 3. scores are min-max normalised per question and summed with weights;
 4. the best sentence of each leading candidate (vectors stored at index time) adds its score,
-   and it, with the sentence after it, is shown as the answer; a sentence of the kind the question asks for
-   (an amount, a date, a decision) is favoured;
+   and it, with the sentence after it, is shown as the answer; a sentence of the kind the question
+   asks for (an amount, a date, a decision) is favoured;
 5. what the question names (a date, a body, a document type, a side) nudges matching passages up;
 6. a compound question is also searched part by part, and the parts' best passages are interleaved;
 7. no more than `per_item_cap` passages of one agenda item in the top results;
@@ -124,7 +124,7 @@ class Searcher:
                 j = int(order[0])
                 # of the asked kind if one of its three best sentences is; that one is shown
                 shown = next((int(i) for i in order[:3] if fits[i]), j)
-                best[cid] = (float(sims[j]), _with_next(body, spans, shown), shown != j or bool(fits[j]))
+                best[cid] = (float(sims[j]), _with_next(body, spans, shown), any(fits[i] for i in order[:3]))
             if best:
                 norm = _minmax(np.array([best[c][0] for c in top if c in best]))
                 for c, v in zip([c for c in top if c in best], norm):

@@ -20,6 +20,7 @@ from qa.types import Chunk, Hit
     "Der holdes møde to gange om året.",
     "Op mod hver fjerde skal ikke længere til samtaler.",
     "Projektet løber et halvt år.",
+    "Indtil nu har der svaret 91. Fristen er forlænget.",
     "en besparelse på 1,3 mia.",
 ])
 def test_a_count_or_amount_is_a_quantity(text):
