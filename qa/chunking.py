@@ -9,6 +9,7 @@ Indstilling, Beslutning, Bilag). A table of contents is not an item, and page fu
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
@@ -211,18 +212,35 @@ def _span(pos: list[int]) -> tuple[int, int]:
     return (pos[0], pos[-1] + 1) if pos else (0, 0)
 
 
+@dataclass(frozen=True)
+class Sections:
+    """The sub-section heading in force from each line of a passage: parsed once, then looked up by
+    offset (ranking asks for the section of many sentences of one passage)."""
+
+    starts: list[int]
+    labels: list[str | None]
+
+    @classmethod
+    def of(cls, text: str) -> "Sections":
+        lines = _lines(text)
+        labels: list[str | None] = []
+        label = None
+        for i, ln in enumerate(lines):
+            prev = lines[i - 1] if i else None
+            nxt = next((x for x in lines[i + 1:] if x.clean), None)
+            if i > 0 or not item_heading(ln.clean):
+                label = subsection_heading(ln, prev, nxt) or label
+            labels.append(label)
+        return cls([ln.start for ln in lines], labels)
+
+    def at(self, offset: int) -> str | None:
+        i = bisect_right(self.starts, offset) - 1
+        return self.labels[i] if i >= 0 else None
+
+
 def section_at(text: str, offset: int) -> str | None:
     """The sub-section heading in force at `offset` of a passage (for citing the answer sentence)."""
-    lines = _lines(text)
-    label = None
-    for i, ln in enumerate(lines):
-        if ln.start > offset:
-            break
-        prev = lines[i - 1] if i else None
-        nxt = next((x for x in lines[i + 1:] if x.clean), None)
-        if i > 0 or not item_heading(ln.clean):
-            label = subsection_heading(ln, prev, nxt) or label
-    return label
+    return Sections.of(text).at(offset)
 
 
 class Chunker:
@@ -331,8 +349,9 @@ class Chunker:
                 merged[-1][1] = max(merged[-1][1], r[1])
             else:
                 merged.append(r)
+        sections = Sections.of(body)
         for a, b in merged:
-            yield (section_at(body, a) or section, body[a:b], *_span(pos[a:b]))
+            yield (sections.at(a) or section, body[a:b], *_span(pos[a:b]))
 
 
 def _document_title(lines: list[_Line]) -> str:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from qa.answerability import has_amount, has_quantity, unmet
-from qa.chunking import FRONT_MATTER, section_at
+from qa.chunking import FRONT_MATTER, Sections, section_at
 from qa.index import Index
 from qa.metadata import find_dates
 from qa.settings import Settings
@@ -115,16 +115,16 @@ class Searcher:
         if r.sentences:
             q_set = set(q_terms)
             for cid, (spans, vecs) in store.sentence_vectors(top).items():
-                body = chunks[cid].text
+                body, sections = chunks[cid].text, Sections.of(chunks[cid].text)
                 sims = vecs @ qvec
-                fits = [_fits(a_type, body[a:b], chunks[cid], a) for a, b in spans]
+                fits = [_fits(a_type, body[a:b], chunks[cid], sections.at(a)) for a, b in spans]
                 # close in meaning, sharing the question's words, of the asked kind; a heading is no answer
                 pick = sims + np.array([_answer_bonus(body[a:b], q_set) + 0.05 * f for (a, b), f in zip(spans, fits)])
                 order = np.argsort(-pick)
                 j = int(order[0])
                 # of the asked kind if one of its three best sentences is; that one is shown
                 shown = next((int(i) for i in order[:3] if fits[i]), j)
-                best[cid] = (float(sims[j]), _with_next(body, spans, shown), any(fits[i] for i in order[:3]))
+                best[cid] = (float(sims[j]), _with_next(body, spans, shown, sections), any(fits[i] for i in order[:3]))
             if best:
                 norm = _minmax(np.array([best[c][0] for c in top if c in best]))
                 for c, v in zip([c for c in top if c in best], norm):
@@ -190,8 +190,8 @@ def confidence(hit: Hit, q_terms: list[str]) -> float:
 _DECIDED = re.compile(r"\b(godkend\w*|besluttede|besluttet|vedtaget|vedtog|tiltrådt|taget til efterretning)\b", re.I)
 
 
-def _fits(a_type: str | None, sentence: str, chunk: Chunk, offset: int) -> bool:
-    """Whether a sentence is the kind of answer the question asks for."""
+def _fits(a_type: str | None, sentence: str, chunk: Chunk, section: str | None) -> bool:
+    """Whether a sentence (in sub-section `section` of the chunk) is the kind of answer the question asks for."""
     if a_type == "money":
         return has_amount(sentence)
     if a_type == "number":
@@ -199,19 +199,19 @@ def _fits(a_type: str | None, sentence: str, chunk: Chunk, offset: int) -> bool:
     if a_type == "date":
         return bool(find_dates(sentence))
     if a_type == "decision":
-        label = section_at(chunk.text, offset) or chunk.section or ""
+        label = section or chunk.section or ""
         return label.lower().startswith("beslutning") or bool(_DECIDED.search(sentence))
     return False
 
 
-def _with_next(text: str, spans: list[tuple[int, int]], j: int) -> tuple[int, int]:
+def _with_next(text: str, spans: list[tuple[int, int]], j: int, sections: Sections) -> tuple[int, int]:
     """The best sentence and the one after it in the same section: minutes often name the topic in one
     sentence and give the answer in the next (on the dev set the shown answer held the evidence for
     0.39 of the questions as one sentence, 0.58 as two)."""
     a, b = spans[j]
     if j + 1 < len(spans) and b - a < 300:
         na, nb = spans[j + 1]
-        if len(terms(text[na:nb])) >= 3 and section_at(text, na) == section_at(text, a):
+        if len(terms(text[na:nb])) >= 3 and sections.at(na) == sections.at(a):
             b = nb
     return a, b
 
