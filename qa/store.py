@@ -281,8 +281,7 @@ class Store:
         n = self._chunk_count()
         if n < COMMON_FROM or len(uniq) < 2:
             return uniq
-        q = f"SELECT term, doc FROM fts_vocab WHERE term IN ({','.join('?' * len(uniq))})"
-        df = dict(self.db.execute(q, uniq).fetchall())
+        df = self._doc_freqs(uniq)
         kept = [t for t in uniq if df.get(t, 0) <= COMMON_SHARE * n]
         return kept or uniq
 
@@ -294,10 +293,14 @@ class Store:
 
     def known_terms(self, candidates: list[str]) -> set[str]:
         """Which of these stemmed terms occur anywhere in the index."""
+        return set(self._doc_freqs(candidates))
+
+    def _doc_freqs(self, candidates: list[str]) -> dict[str, int]:
+        """How many passages contain each of these terms (terms in none are left out)."""
         if not candidates:
-            return set()
-        q = f"SELECT term FROM fts_vocab WHERE term IN ({','.join('?' * len(candidates))})"
-        return {r[0] for r in self.db.execute(q, candidates)}
+            return {}
+        q = f"SELECT term, doc FROM fts_vocab WHERE term IN ({','.join('?' * len(candidates))})"
+        return dict(self.db.execute(q, candidates).fetchall())
 
     def close(self) -> None:
         self.db.close()
