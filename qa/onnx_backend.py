@@ -52,7 +52,8 @@ def export_onnx(model_dir: Path, target: Path) -> Path:
 
 
 def onnx_encoder(model_dir: Path, onnx_path: Path, threads: int = 0):
-    """encode(texts, is_query) -> unnormalised mean-pooled vectors, on ONNX Runtime's CPU provider."""
+    """(encode, dim): encode(texts, is_query) -> unnormalised mean-pooled vectors on ONNX Runtime's CPU
+    provider, and the vectors' dimension as the graph declares it."""
     import onnxruntime as ort
     from transformers import AutoTokenizer
 
@@ -71,4 +72,4 @@ def onnx_encoder(model_dir: Path, onnx_path: Path, threads: int = 0):
         feed = {"input_ids": enc["input_ids"].astype(np.int64), "attention_mask": enc["attention_mask"].astype(np.int64)}
         return session.run(None, feed)[0]
 
-    return encode
+    return encode, int(session.get_outputs()[0].shape[1])
