@@ -541,7 +541,8 @@ def index_uploads(assistant: Assistant, files) -> list[tuple[str, str]]:
             report = assistant.add_uploads([(f.name, f.getvalue()) for f in files], progress)
         if report.added:
             messages.append(("success", f"Tilføjet: {len(report.added)} dokument(er) med {report.chunks} passager. "
-                                        "Filerne er gemt i corpus/uploads og kommer med, når indekset bygges igen."))
+                                        "De er gemt sammen med referaterne (mappen uploads), så de kommer med, "
+                                        "når indekset bygges igen."))
         if report.unchanged:
             messages.append(("info", f"Allerede i indekset: {', '.join(Path(s).name for s in report.unchanged)}"))
         for source, reason in report.skipped:
