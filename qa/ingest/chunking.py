@@ -1,0 +1,356 @@
+"""Cut a document into agenda items, their sub-sections, and passages short enough to embed.
+
+Danish minutes announce their structure in a few recurring ways: `Punkt 3: Titel`, `Ad 2. Titel`,
+`Sag nr. 4`, numbered markdown headings; compound hearing documents are sections that each start
+with a "Høringssvar fra ..." line; items carry sub-sections (Anledning, Sagsfremstilling,
+Indstilling, Beslutning, Bilag). A table of contents is not an item, and page furniture
+(page numbers, case numbers, EAN numbers, addresses) is not content.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from qa.danish.vocabulary import find_bodies, find_sides
+from qa.ingest.furniture import TOC_LINE, is_furniture
+from qa.ingest.metadata import document_body, document_date, document_type
+from qa.types import FRONT_MATTER, Chunk, Document
+
+_DECOR = re.compile(r"^[\s#>*_]+|[\s*_]+$")
+ITEM_HEADING = [
+    re.compile(r"^(?:punkt|pkt\.?|dagsordenspunkt)\s*(?:nr\.?\s*)?(\d{1,3})\b\s*[:.)\-–]?\s*(.*)$", re.I),
+    re.compile(r"^ad\.?\s*(?:punkt\s*)?(\d{1,3})\s*[.:)]?(?:\s+(.*))?$", re.I),
+    re.compile(r"^sag\s*(?:nr\.?\s*)?(\d{1,3})\s*[:.)\-–]\s*(.*)$", re.I),
+]
+NUMBERED_HEADING = re.compile(r"^(\d{1,2})\.?\s+(\S.{2,})$")
+SUBSECTIONS = (
+    "anledning", "resumé", "resume", "sagsfremstilling", "sagsbeskrivelse", "indstilling", "beslutning",
+    "bilag", "baggrund", "økonomi", "konklusion", "opfølgning", "drøftelse", "orientering",
+    "direktionen indstiller", "formanden indstiller", "referat", "sagsnummer", "tidligere beslutninger",
+)
+
+MIN_CHARS = 200  # shorter passages (a lone heading) are joined to their neighbour
+HEARING_SECTION = re.compile(r"\bhøringssvar\b", re.I)
+# Sentences start with these; the header of a hearing response is a noun phrase.
+_SENTENCE_START = {"med", "i", "på", "som", "det", "der", "vi", "nedenfor", "efter", "af", "til", "for", "hvis", "når", "da", "og", "men"}
+
+
+def hearing_header(clean: str) -> bool:
+    """'Høringssvar fra AMC ...', 'CAB - Høringssvar vedr. ...': the start of one body's response."""
+    words = clean.split()
+    if not words or len(clean) > 110 or "," in clean or clean.endswith(".") or words[0].lower() in _SENTENCE_START:
+        return False
+    idx = next((i for i, w in enumerate(words) if HEARING_SECTION.search(w)), None)
+    return idx is not None and idx <= 4
+
+
+@dataclass
+class _Line:
+    start: int
+    end: int  # excluding the newline
+    raw: str
+
+    @property
+    def clean(self) -> str:
+        return _DECOR.sub("", self.raw).strip()
+
+
+def _lines(text: str) -> list[_Line]:
+    out, pos = [], 0
+    for raw in text.split("\n"):
+        out.append(_Line(pos, pos + len(raw), raw))
+        pos += len(raw) + 1
+    return out
+
+
+def item_heading(clean: str) -> tuple[str, str] | None:
+    """('3', 'Titel') for an agenda-item heading such as 'Punkt 3: Titel' or 'Ad 3. Titel'."""
+    if len(clean) > 400 or TOC_LINE.search(clean):
+        return None
+    for pat in ITEM_HEADING:
+        m = pat.match(clean)
+        if m:
+            return m.group(1), (m.group(2) or "").strip(" :.-–")
+    return None
+
+
+def subsection_heading(line: _Line, prev: _Line | None, nxt: _Line | None) -> str | None:
+    """The label of a sub-section heading line (Beslutning, a bold or markdown heading, a short title)."""
+    clean = line.clean
+    if not clean or len(clean) > 80 or is_furniture(line.raw):
+        return None
+    label = clean.rstrip(":").strip()
+    low = label.lower()
+    if any(low == s or low.startswith(s + " ") or low.startswith(s + ":") for s in SUBSECTIONS) and len(label) <= 60:
+        return label
+    raw = line.raw.strip()
+    decorated = raw.startswith("#") or (raw.startswith("*") and raw.endswith("*") and len(raw) > 2)
+    if decorated and not raw.startswith("* ") and not label.endswith("."):
+        return label
+    # A plain short title line: capitalised, no sentence punctuation, alone between sentence breaks.
+    words = label.split()
+    if (
+        len(words) <= 9
+        and label[:1].isupper()
+        and not re.search(r"[.,;:!?]$", clean)
+        and "," not in label
+        and not re.match(r"^[-•*\d]", label)
+        and (prev is None or not prev.raw.strip() or re.search(r"[.:!?]\s*$", prev.raw))
+        and nxt is not None
+        and (nxt.clean[:1].isupper() or nxt.clean[:1].isdigit() or nxt.raw.lstrip()[:1] in "-•*")
+    ):
+        return label
+    return None
+
+
+@dataclass
+class _Block:
+    """A level-1 unit: one agenda item, one section of a compound document, or the front matter."""
+
+    item: str | None
+    title: str | None
+    lines: list[_Line]
+    committee: str | None = None
+
+
+def _join_title(lines: list[_Line], i: int) -> str:
+    """A heading that PDF extraction broke over two lines is joined when the next line goes on in lower case."""
+    title = lines[i].clean
+    if i + 1 < len(lines) and lines[i + 1].clean[:1].islower():
+        title += " " + lines[i + 1].clean
+    return title
+
+
+def _split_blocks(lines: list[_Line]) -> list[_Block]:
+    item_idx = [(i, h) for i, ln in enumerate(lines) if (h := item_heading(ln.clean))]
+    if item_idx:
+        starts = [(i, h[0], h[1] or None) for i, h in item_idx]
+    else:
+        hearing = [i for i, ln in enumerate(lines) if hearing_header(ln.clean)]
+        md = [i for i, ln in enumerate(lines) if re.match(r"^#{1,2}\s", ln.raw.strip())]
+        numbered = [
+            i for i, ln in enumerate(lines)
+            if re.match(r"^(#+\s*|\*\*)", ln.raw.strip()) and NUMBERED_HEADING.match(ln.clean)
+        ]
+        if len(numbered) >= 2:
+            starts = [(i, NUMBERED_HEADING.match(lines[i].clean).group(1), NUMBERED_HEADING.match(lines[i].clean).group(2)) for i in numbered]
+        elif len(hearing) >= 2:
+            starts = [(i, None, _join_title(lines, i)) for i in hearing]
+        elif len(md) >= 2:
+            starts = [(i, None, lines[i].clean) for i in md]
+        else:
+            starts = []
+    blocks: list[_Block] = []
+    first = starts[0][0] if starts else len(lines)
+    blocks.append(_Block(None, None, lines[:first]))
+    for n, (i, item, title) in enumerate(starts):
+        end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
+        blocks.append(_Block(item, title, lines[i:end]))
+    # A heading with no body is a table-of-contents entry or a cover line: fold it into the block before.
+    merged: list[_Block] = []
+    for b in blocks:
+        body = "".join(ln.clean for ln in b.lines[1:] if not is_furniture(ln.raw))
+        if merged and b.title is not None and not body and b is not blocks[-1]:
+            merged[-1].lines.extend(b.lines)
+        else:
+            merged.append(b)
+    return [b for b in merged if any(ln.clean and not is_furniture(ln.raw) for ln in b.lines)]
+
+
+def _segments(block: _Block) -> list[tuple[str | None, list[_Line]]]:
+    """Sub-sections of a block: (label, content lines), with furniture lines removed."""
+    segs: list[tuple[str | None, list[_Line]]] = [(None, [])]
+    lines = block.lines
+    for i, ln in enumerate(lines):
+        if is_furniture(ln.raw):
+            continue
+        prev = lines[i - 1] if i > 0 else None
+        nxt = next((x for x in lines[i + 1:] if x.clean), None)
+        label = subsection_heading(ln, prev, nxt) if i > 0 else None
+        if label:
+            segs.append((label, [ln]))
+        else:
+            segs[-1][1].append(ln)
+    return [(lab, ls) for lab, ls in segs if any(x.clean for x in ls)]
+
+
+def _text_of(lines: list[_Line], text: str) -> tuple[str, list[int]]:
+    """The passage made of these lines, trimmed, and for each of its characters the offset in `text`."""
+    chars: list[str] = []
+    pos: list[int] = []
+    for ln in lines:
+        if pos and ln.start != pos[-1] + 1:
+            chars.append("\n")  # lines were dropped here
+            pos.append(ln.start - 1)
+        chars.extend(text[ln.start: ln.end])
+        pos.extend(range(ln.start, ln.end))
+        chars.append("\n")
+        pos.append(ln.end)
+    body = "".join(chars)
+    lead = len(body) - len(body.lstrip())
+    body = body.strip()
+    return body, pos[lead: lead + len(body)]
+
+
+def _span(pos: list[int]) -> tuple[int, int]:
+    return (pos[0], pos[-1] + 1) if pos else (0, 0)
+
+
+@dataclass(frozen=True)
+class Sections:
+    """The sub-section heading in force from each line of a passage: parsed once, then looked up by
+    offset (ranking asks for the section of many sentences of one passage)."""
+
+    starts: list[int]
+    labels: list[str | None]
+
+    @classmethod
+    def of(cls, text: str) -> "Sections":
+        lines = _lines(text)
+        labels: list[str | None] = []
+        label = None
+        for i, ln in enumerate(lines):
+            prev = lines[i - 1] if i else None
+            nxt = next((x for x in lines[i + 1:] if x.clean), None)
+            if i > 0 or not item_heading(ln.clean):
+                label = subsection_heading(ln, prev, nxt) or label
+            labels.append(label)
+        return cls([ln.start for ln in lines], labels)
+
+    def at(self, offset: int) -> str | None:
+        i = bisect_right(self.starts, offset) - 1
+        return self.labels[i] if i >= 0 else None
+
+
+def section_at(text: str, offset: int) -> str | None:
+    """The sub-section heading in force at `offset` of a passage (for citing the answer sentence)."""
+    return Sections.of(text).at(offset)
+
+
+class Chunker:
+    """Documents -> passages of at most `max_chars`, never crossing an agenda item."""
+
+    def __init__(self, max_chars: int = 1200, overlap: int = 150):
+        self.max_chars = max_chars
+        self.splitter = RecursiveCharacterTextSplitter(
+            chunk_size=max_chars - MIN_CHARS,  # room to join a lone heading to the next piece
+            chunk_overlap=overlap,
+            separators=["\n\n", "\n", ". ", "; ", ", ", " ", ""],
+            keep_separator="end",
+            add_start_index=True,
+        )
+
+    def describe(self, text: str, source: str, doc_id: str) -> Document:
+        """A Document with the metadata the text states about itself."""
+        lines = _lines(text)
+        title = _document_title(lines)
+        head = text[:3000]
+        return Document(
+            doc_id=doc_id,
+            source=source,
+            text=text,
+            title=title,
+            date=document_date(text),
+            committee=document_body(title, head),
+            doc_type=document_type(title, head),
+        )
+
+    def chunk(self, doc: Document) -> list[Chunk]:
+        chunks: list[Chunk] = []
+        for block in _split_blocks(_lines(doc.text)):
+            in_hearing = bool(block.item is None and block.title and HEARING_SECTION.search(block.title))
+            # a hearing response is its own body's voice: look for the body in its opening lines too
+            head = (block.title or "") + " " + (" ".join(ln.clean for ln in block.lines[:8]) if in_hearing else "")
+            committee = (find_bodies(head)[:1] or [doc.committee])[0] if block.title else doc.committee
+            for section, body, start, end in self._pieces(block, doc.text):
+                sides = find_sides(body)
+                if in_hearing and committee == "CenterMED" and "centermed" not in sides:
+                    sides = sides + ("centermed",)
+                chunks.append(
+                    Chunk(
+                        chunk_id=f"{doc.doc_id}:{len(chunks)}",
+                        doc_id=doc.doc_id,
+                        text=body,
+                        start=start,
+                        end=end,
+                        item=block.item,
+                        item_title=block.title or (None if block.item else FRONT_MATTER),
+                        section=section,
+                        sides=sides,
+                        source=doc.source,
+                        doc_title=doc.title,
+                        date=doc.date,
+                        committee=committee,
+                        doc_type=doc.doc_type,
+                    )
+                )
+        return chunks
+
+    def _pieces(self, block: _Block, text: str):
+        """(section, passage, start, end): the whole block if it fits, else packed sub-sections."""
+        whole, pos = _text_of([ln for ln in block.lines if not is_furniture(ln.raw)], text)
+        if len(whole) <= self.max_chars:
+            if whole:
+                yield (None, whole, *_span(pos))
+            return
+        group: list[tuple[str | None, list[_Line]]] = []
+        for seg in _segments(block) + [(None, None)]:
+            label, seg_lines = seg
+            if seg_lines is not None:
+                candidate = [ln for _, ls in group + [seg] for ln in ls]
+                if len(_text_of(candidate, text)[0]) <= self.max_chars:
+                    group.append(seg)
+                    continue
+                if group and len(_text_of([ln for _, ls in group for ln in ls], text)[0]) < MIN_CHARS:
+                    group.append(seg)  # a lone heading travels with the text it announces
+                    continue
+            if group:
+                lines = [ln for _, ls in group for ln in ls]
+                body, pos = _text_of(lines, text)
+                labels = [lab for lab, _ in group if lab]
+                section = group[0][0] or (labels[0] if labels else None)
+                if len(body) <= self.max_chars:
+                    yield (section, body, *_span(pos))
+                else:
+                    yield from self._split_long(section, body, pos)
+            group = [seg] if seg_lines is not None else []
+
+    def _split_long(self, section: str | None, body: str, pos: list[int]):
+        """Text longer than the limit: split at paragraph/sentence boundaries with overlap.
+
+        A piece shorter than MIN_CHARS (a heading on its own) is joined to the piece after it.
+        """
+        ranges = []
+        for piece in self.splitter.create_documents([body]):
+            raw = piece.page_content
+            a = piece.metadata["start_index"] + (len(raw) - len(raw.lstrip()))
+            b = a + len(raw.strip())
+            if b > a:
+                ranges.append([a, b])
+        merged: list[list[int]] = []
+        for r in ranges:
+            if merged and merged[-1][1] - merged[-1][0] < MIN_CHARS:
+                merged[-1][1] = max(merged[-1][1], r[1])
+            else:
+                merged.append(r)
+        sections = Sections.of(body)
+        for a, b in merged:
+            yield (sections.at(a) or section, body[a:b], *_span(pos[a:b]))
+
+
+def _document_title(lines: list[_Line]) -> str:
+    """The line that names the document: prefer one naming its type (Referat af ..., Høringssvar ...)."""
+    candidates = [
+        (i, ln.clean) for i, ln in enumerate(lines[:60])
+        if ln.clean and not is_furniture(ln.raw) and len(ln.clean) <= 200
+    ]
+    for i, clean in candidates:
+        if re.search(r"referat|høringssvar|notat|dagsorden", clean, re.I) and len(clean.split()) >= 3:
+            return _join_title(lines, i)
+    for i, clean in candidates:
+        if len(clean.split()) >= 3:
+            return _join_title(lines, i)
+    return candidates[0][1] if candidates else ""

@@ -1,0 +1,209 @@
+"""Building and updating an index: load -> repair -> chunk -> embed -> store, one document at a time.
+
+Each document is written in its own SQLite transaction, so an interrupted build keeps every
+document it finished and loses nothing else. Content hashes make rebuilding cheap: an unchanged
+file is skipped, identical files are indexed once, and an embedding cache keyed by model and text
+means a changed document only re-embeds the passages that changed.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from qa.danish.text import sentences
+from qa.embed.model import Embedder
+from qa.embed.texts import embed_text, sentence_text
+from qa.ingest.chunking import Chunker, Sections
+from qa.ingest.loaders import SUPPORTED_SUFFIXES, load_file
+from qa.ingest.repair import Repaired, repair, to_source
+from qa.settings import ROOT, Settings
+from qa.storage.layout import WriterLock, has_index, store_path, write_vectors
+from qa.storage.store import Store
+from qa.types import Chunk, Document, Progress, Report
+
+
+def display_path(path: Path) -> str:
+    """Source paths are stored relative to the project root when inside it (stable across clones)."""
+    path = path.resolve()
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def corpus_files(corpus: Path) -> list[Path]:
+    return sorted(p for p in corpus.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+class Indexer:
+    def __init__(self, index_dir: Path, settings: Settings, embedder: Embedder | None):
+        self.dir = Path(index_dir)
+        self.settings = settings
+        self.embedder = embedder
+        self.chunker = Chunker(settings.chunk_chars, settings.chunk_overlap)
+
+    def build(self, corpus: Path, progress: Progress | None = None) -> Report:
+        """Bring the index in line with a corpus folder: add new and changed files, drop removed ones."""
+        files = corpus_files(corpus)
+        with WriterLock(self.dir):
+            store = self._store()
+            report = Report()
+            self._add(store, files, report, progress)
+            # removals last, so a build stopped half-way has lost nothing it had before
+            wanted = {display_path(p) for p in files}
+            for doc in store.documents():
+                if doc.source in wanted:
+                    continue
+                with store.transaction():
+                    if doc.doc_id in report.seen:  # the same content now lives elsewhere: moved or renamed
+                        store.move_document(doc.doc_id, report.seen[doc.doc_id])
+                    else:
+                        store.remove_document(doc.doc_id)
+                        report.removed.append(doc.source)
+            write_vectors(self.dir, store, self.settings)
+            store.close()
+        return report
+
+    def add(self, paths: list[Path], progress: Progress | None = None) -> Report:
+        with WriterLock(self.dir):
+            store = self._store()
+            report = Report()
+            self._add(store, paths, report, progress)
+            write_vectors(self.dir, store, self.settings)
+            store.close()
+        return report
+
+    def remove(self, ref: str) -> str | None:
+        """Remove one document by id, id prefix or source path; returns its id, or None if not found."""
+        if not has_index(self.dir):
+            return None
+        with WriterLock(self.dir):
+            store = Store(store_path(self.dir), self.settings)  # removing embeds nothing: no model needed
+            doc_id = store.find_document(ref)
+            if doc_id:
+                with store.transaction():
+                    store.remove_document(doc_id)
+                write_vectors(self.dir, store, self.settings)
+            store.close()
+        return doc_id
+
+    # ------------------------------------------------------------------------------------------
+    def _store(self) -> Store:
+        store = Store(store_path(self.dir), self.settings)
+        store.bind_model(self.embedder.model_id, self.embedder.dim)
+        if store.sections_pending():
+            self._fill_sections(store)
+        return store
+
+    @staticmethod
+    def _fill_sections(store: Store) -> None:
+        """Store the sub-section of every sentence of an index migrated from a format without them."""
+        rows = []
+        for cid, text in store.chunk_texts():
+            sections = Sections.of(text)
+            rows += [(sections.at(a), cid, a) for a, _ in sentences(text)]
+        with store.transaction():
+            store.set_sentence_sections(rows)
+
+    def _add(self, store: Store, paths: list[Path], report: Report, progress: Progress | None) -> None:
+        """Index new and changed files; a file's previous version is replaced in the same transaction."""
+        existing = {d.source: d.doc_id for d in store.documents()}
+        for n, path in enumerate(paths):
+            source = display_path(path)
+            if progress:
+                progress(n, len(paths), path.name)
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                report.skipped.append((source, f"ukendt filtype {path.suffix or '(ingen)'}"))
+                continue
+            prepared = self.prepare(path, source)
+            if isinstance(prepared, str):
+                report.skipped.append((source, prepared))
+                continue
+            doc, fixed = prepared
+            report.seen[doc.doc_id] = source
+            if store.has_document(doc.doc_id):
+                report.unchanged.append(source)
+                continue
+            chunks = self.chunk(doc, fixed)
+            if not chunks:
+                report.skipped.append((source, "ingen brugbar tekst efter oprydning"))
+                continue
+            def tick(done: int, total: int, n: int = n, name: str = path.name) -> None:
+                if progress:  # the bar's text moves while a document embeds
+                    progress(n, len(paths), f"{done}/{total} tekster · {name}")
+
+            vectors, spans, svecs = self._embed(store, chunks, tick)
+            with store.transaction():
+                old = existing.get(source)
+                if old and report.seen.get(old, source) != source:
+                    store.move_document(old, report.seen[old])  # its old content lives on in another file
+                elif old:
+                    store.remove_document(old)
+                store.add_document(doc, chunks, vectors, spans, svecs)
+            existing[source] = doc.doc_id
+            report.added.append(source)
+            report.chunks += len(chunks)
+        if progress:
+            progress(len(paths), len(paths), "færdig")
+
+    def prepare(self, path: Path, source: str) -> tuple[Document, Repaired] | str:
+        """A repaired, described Document with its repair (for offsets), or the Danish reason the file
+        cannot be used."""
+        loaded = load_file(path)
+        if loaded.text is None:
+            return loaded.error or "filen kunne ikke læses"
+        fixed = repair(loaded.text)
+        if not fixed.text.strip():
+            return "filen er tom"
+        doc_id = hashlib.sha256(fixed.text.encode("utf-8")).hexdigest()[:16]
+        return self.chunker.describe(fixed.text, source, doc_id), fixed
+
+    def chunk(self, doc: Document, fixed: Repaired) -> list[Chunk]:
+        """Passages whose start/end point into the source text as loaded (before repair)."""
+        chunks = self.chunker.chunk(doc)
+        return [replace(c, start=a, end=b) for c in chunks for a, b in [to_source(fixed, c.start, c.end)]]
+
+    def _embed(self, store: Store, chunks: list[Chunk], tick: Callable[[int, int], None]):
+        """Vectors for the passages and their sentences, reusing cached ones."""
+        texts = [embed_text(c) if self.settings.embed_context else c.text for c in chunks]
+        spans = [_sentences_with_sections(c.text) for c in chunks]
+        sent_texts = [sentence_text(c, c.text[s:e]) for c, sp in zip(chunks, spans) for s, e, _ in sp]
+        all_vecs = self._cached_encode(store, texts + sent_texts, tick)
+        vectors = all_vecs[: len(texts)]
+        svecs, pos = [], len(texts)
+        for sp in spans:
+            svecs.append(all_vecs[pos: pos + len(sp)])
+            pos += len(sp)
+        return vectors, spans, svecs
+
+    def _cached_encode(self, store: Store, texts: list[str], tick: Callable[[int, int], None]) -> np.ndarray:
+        keys = [self._key(t) for t in texts]
+        have = store.cached_vectors(keys)
+        todo = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in have))
+        if todo:
+            done = [0]
+
+            def count(k: int) -> None:
+                done[0] += k
+                tick(done[0], len(todo))
+
+            fresh = self.embedder.encode_passages(todo, count)
+            new = {self._key(t): v for t, v in zip(todo, fresh)}
+            with store.transaction():
+                store.cache_vectors(new)
+            have.update(new)
+        return np.vstack([have[k] for k in keys]) if keys else np.zeros((0, self.embedder.dim), np.float32)
+
+    def _key(self, text: str) -> str:
+        """Embedding-cache key: the same text under the same model is embedded once."""
+        return hashlib.sha1((self.embedder.model_id + "\0" + text).encode("utf-8")).hexdigest()
+
+
+def _sentences_with_sections(text: str) -> list[tuple[int, int, str | None]]:
+    """(start, end, sub-section in force at the start) of each sentence of a passage."""
+    sections = Sections.of(text)
+    return [(a, b, sections.at(a)) for a, b in sentences(text)]

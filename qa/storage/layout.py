@@ -1,0 +1,74 @@
+"""The index folder: which files it holds, the writer lock, and writing the derived FAISS file.
+
+The only place that knows the file names, so the reader, the indexer, the CLI and the benchmark can
+never disagree on them.
+"""
+from __future__ import annotations
+
+import fcntl
+from pathlib import Path
+
+from qa.atomic import remove_stale
+from qa.errors import IndexBusy
+from qa.settings import Settings
+from qa.storage.store import Store
+from qa.storage.vectors import VectorIndex
+
+STORE_FILE = "chunks.sqlite"
+LOCK_FILE = "writer.lock"
+
+
+def store_path(directory: Path) -> Path:
+    return Path(directory) / STORE_FILE
+
+
+def has_index(directory: Path) -> bool:
+    return store_path(directory).exists()
+
+
+def vectors_path(directory: Path, generation: int) -> Path:
+    return Path(directory) / f"vectors-{generation}.faiss"
+
+
+def write_vectors(directory: Path, store: Store, settings: Settings = Settings()) -> VectorIndex:
+    """The FAISS file for the store's current generation; older ones are removed afterwards."""
+    directory = Path(directory)
+    ids, vecs = store.vectors()
+    index = VectorIndex.build(ids, vecs, settings=settings)
+    target = vectors_path(directory, store.generation())
+    index.save(target)
+    for old in directory.glob("vectors-*.faiss"):
+        if old != target:
+            old.unlink(missing_ok=True)
+    remove_stale(directory, "vectors-*.faiss.tmp*")
+    return index
+
+
+def remove_index_files(directory: Path) -> None:
+    """Delete the store and its vector files (a rebuild of a store that cannot be opened)."""
+    for p in Path(directory).glob("*"):
+        if p.name.startswith((STORE_FILE, "vectors-")):
+            p.unlink()
+
+
+class WriterLock:
+    """One writer at a time per index directory (readers never need it)."""
+
+    def __init__(self, directory: Path):
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        self.path = directory / LOCK_FILE
+        self.fh = None
+
+    def __enter__(self):
+        self.fh = open(self.path, "a+")
+        try:
+            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.fh.close()
+            raise IndexBusy.at(self.path.parent)
+        return self
+
+    def __exit__(self, *_):
+        fcntl.flock(self.fh, fcntl.LOCK_UN)
+        self.fh.close()

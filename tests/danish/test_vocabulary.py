@@ -1,0 +1,43 @@
+from qa.danish.dates import danish_date, named_period, parse_date
+from qa.danish.vocabulary import detect_side, find_bodies, find_sides
+
+
+def test_danish_dates_in_the_forms_minutes_use():
+    assert parse_date("MØDEDATO 25. november 2022") == "2022-11-25"
+    assert parse_date("REFERAT AfdelingsMED d. 23-05-2024") == "2024-05-23"
+    assert parse_date("Mandag d. 10. marts 2025 kl. 08:30") == "2025-03-10"
+    assert parse_date("Torsdag den 5. novem ber 2015") == "2015-11-05"  # letter-spaced PDF text
+    assert parse_date("fristen var 24.5.24") == "2024-05-24"
+    assert parse_date("den 31. februar 2024") is None  # not a date
+    assert parse_date("sagsnummer 81.38.00-P35-1-24") is None
+
+
+def test_danish_date_formatting_round_trip():
+    assert danish_date("2022-11-25") == "25. november 2022"
+    assert danish_date(None) == ""
+
+
+def test_named_periods():
+    assert named_period("Hvad skete der i marts 2025?") == ("2025-03-01", "2025-03-31")
+    assert named_period("i 2024") == ("2024-01-01", "2024-12-31")
+    assert named_period("mellem 2022 og 2024") is None  # two years: no single period
+
+
+def test_bodies_and_sides():
+    assert find_bodies("HovedMEDs høringssvar og CenterMED'erne") == ["HovedMED", "CenterMED"]
+    assert find_bodies("det er aftalt med 2 konsulenter") == []  # 'med 2' is not MEDII
+    assert find_bodies("REFERAT MEDII - Arbejdsmarked") == ["MEDII"]
+    assert find_sides("Medarbejdersiden spurgte, og ledelsen svarede.") == ("medarbejdersiden", "ledelsen")
+    assert find_sides("Næstformanden orienterede.") == ("næstformand",)
+    assert find_sides("Vi drøftede budgettet.") == ()
+
+
+def test_one_vocabulary_for_passages_and_questions():
+    """A side is recognised the same way in a passage and in a question (they once disagreed)."""
+    for text, side in [("Sikkerhedsrepræsentanten spurgte til APV'en.", "amr"),
+                       ("Lønmodtagersiden var uenig.", "medarbejdersiden"),
+                       ("Arbejdsgiversiden fastholdt forslaget.", "ledelsen"),
+                       ("Tillidsrepræsentanten bakkede op.", "tr")]:
+        assert side in find_sides(text)
+        assert detect_side(text) == side
+    assert detect_side("Hvad mente CenterMED?") is None  # a body in a question, not a side

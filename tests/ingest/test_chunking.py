@@ -1,0 +1,126 @@
+"""Agenda-item chunking on the shipped minutes and on small minutes written for the tests."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from qa.ingest.chunking import Chunker, section_at
+from qa.ingest.repair import repair
+from tests.conftest import corpus_file
+
+
+def _chunk(text: str, max_chars: int = 1200):
+    c = Chunker(max_chars=max_chars, overlap=100)
+    doc = c.describe(text, "test.txt", "t")
+    return doc, c.chunk(doc)
+
+
+def _seed(fragment: str):
+    return _chunk(repair(corpus_file(fragment).read_text(encoding="utf-8")).text)
+
+
+def _items(chunks):
+    return list(dict.fromkeys((c.item, c.item_title) for c in chunks if c.item))
+
+
+@pytest.mark.parametrize("fragment", ["albertslund_afdelingsmed", "medii_arbejdsmarked"])
+def test_minutes_with_a_table_of_contents_have_its_eleven_items(fragment):
+    doc, chunks = _seed(fragment)
+    items = _items(chunks)
+    assert [i for i, _ in items] == [str(n) for n in range(1, 12)]
+    assert doc.doc_type == "referat"
+    # the table of contents itself is not content
+    assert not any(re.search(r"\.{4,}\s*\d+", c.text) for c in chunks)
+
+
+def test_afdelingsmed_titles_date_and_body():
+    doc, chunks = _seed("albertslund_afdelingsmed")
+    titles = dict(_items(chunks))
+    assert titles["1"] == "Godkendelse af referat og dagsorden"
+    assert titles["5"] == "Status på BDO undersøgelse"
+    assert titles["11"] == "Eventuelt"
+    assert (doc.date, doc.committee) == ("2024-05-23", "AfdelingsMED")
+    decision = [c for c in chunks if c.item == "1"][0]
+    assert "Referaterne fra de sidste 2 møder er godkendt." in decision.text
+    assert "81.38.00-P35-1-24" not in decision.text  # journal numbers are page furniture
+
+
+def test_ad_items_and_front_matter_of_hovedmed_minutes():
+    doc, chunks = _seed("hovedmed_referat")
+    assert [i for i, _ in _items(chunks)] == ["1", "2", "3"]
+    assert (doc.date, doc.committee) == ("2022-11-25", "HovedMED")
+    assert "EAN-nummer" not in " ".join(c.text for c in chunks)
+    long_item = [c for c in chunks if c.item == "2"]
+    assert len(long_item) > 1 and all(len(c.text) <= 1200 for c in long_item)
+    assert all(c.item_title.startswith("Opfølgning på BIF-SOF-analysen") for c in long_item)
+    assert any("medarbejdersiden" in c.sides for c in long_item)
+
+
+def test_hearing_document_is_cut_into_each_bodys_response():
+    doc, chunks = _seed("hoeringssvar")
+    titles = list(dict.fromkeys(c.item_title for c in chunks))
+    for body in ("AMC", "Ungecentret", "JKI", "Erhvervhus", "CAB", "CBSI", "CKB"):
+        assert any(body.lower() in t.lower() for t in titles), body
+    assert doc.doc_type == "høringssvar"
+    amc = [c for c in chunks if "AMC" in c.item_title]
+    assert all(c.committee == "CenterMED" for c in amc)
+
+
+def test_memo_items_and_subsections():
+    doc, chunks = _seed("slagelse_notat")
+    assert [i for i, _ in _items(chunks)] == ["1", "2"]
+    assert doc.doc_type == "notat"
+    (c,) = [c for c in chunks if "tæt dialog med SektorMED" in c.text]
+    assert section_at(c.text, c.text.index("tæt dialog")) == "Processen med TR/MED"
+
+
+MADE_UP = """Referat af møde i LokalMED Vejvæsen
+Mødedato: 3. april 2024
+
+Dagsorden
+1. Godkendelse af dagsorden
+2. Hjemmearbejde
+3. Eventuelt
+
+Side 1 af 3
+
+Sag nr. 1: Godkendelse af dagsorden
+Beslutning
+Godkendt.
+
+Sag nr. 2: Hjemmearbejde
+Sagsfremstilling
+Ledelsen foreslår en fast hjemmearbejdsdag om ugen for alle, der kan passe opgaven hjemme.
+Medarbejdersiden bakker op, men ønsker at det aftales i hvert team.
+Beslutning
+Forslaget blev vedtaget med medarbejdersidens tilføjelse.
+
+Sag nr. 3: Eventuelt
+Intet.
+"""
+
+
+def test_made_up_minutes_of_another_municipality():
+    doc, chunks = _chunk(MADE_UP)
+    assert (doc.date, doc.committee, doc.doc_type) == ("2024-04-03", "LokalMED", "referat")
+    assert _items(chunks) == [("1", "Godkendelse af dagsorden"), ("2", "Hjemmearbejde"), ("3", "Eventuelt")]
+    item2 = [c for c in chunks if c.item == "2"][0]
+    assert {"ledelsen", "medarbejdersiden"} <= set(item2.sides)
+    assert "Side 1 af 3" not in " ".join(c.text for c in chunks)
+    # the citation offsets point at the passage in the source text
+    assert MADE_UP[item2.start: item2.end].startswith("Sag nr. 2: Hjemmearbejde")
+    assert section_at(item2.text, item2.text.index("Forslaget")) == "Beslutning"
+
+
+def test_long_items_are_split_with_their_title_and_exact_offsets():
+    body = " ".join(f"Sætning nummer {n} om budgettet for skoleområdet." for n in range(120))
+    text = f"Punkt 1: Budget 2026\n\nSagsfremstilling\n\n{body}\n\nPunkt 2: Eventuelt\n\nIntet.\n"
+    _, chunks = _chunk(text, max_chars=500)
+    item1 = [c for c in chunks if c.item == "1"]
+    assert len(item1) > 5
+    assert all(len(c.text) <= 500 and c.item_title == "Budget 2026" for c in item1)
+    for c in item1:
+        assert text[c.start: c.end] == c.text
+    # consecutive pieces overlap a little, so no sentence is lost at a boundary
+    assert all(a.end > b.start for a, b in zip(item1, item1[1:]))
