@@ -18,7 +18,8 @@ from qa.danish.text import sentences
 from qa.embed.model import Embedder
 from qa.embed.texts import embed_text, sentence_text
 from qa.ingest.chunking import Chunker, Sections
-from qa.ingest.loaders import SUPPORTED_SUFFIXES, load_file
+from qa.ingest.extract import Extractor
+from qa.ingest.loaders import SUPPORTED_SUFFIXES, Loaded, load_file
 from qa.ingest.repair import Repaired, repair, to_source
 from qa.settings import ROOT, Settings
 from qa.storage.layout import WriterLock, has_index, store_path, write_vectors
@@ -112,6 +113,13 @@ class Indexer:
     def _add(self, store: Store, paths: list[Path], report: Report, progress: Progress | None) -> None:
         """Index new and changed files; a file's previous version is replaced in the same transaction."""
         existing = {d.source: d.doc_id for d in store.documents()}
+        with Extractor(self.settings) as extractor:  # files are read in a child that can be stopped
+            self._add_each(store, paths, report, progress, extractor.load, existing)
+        if progress:
+            progress(len(paths), len(paths), "færdig")
+
+    def _add_each(self, store: Store, paths: list[Path], report: Report, progress: Progress | None,
+                  load: Callable[[Path], Loaded], existing: dict[str, str]) -> None:
         for n, path in enumerate(paths):
             source = display_path(path)
             if progress:
@@ -119,7 +127,7 @@ class Indexer:
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 report.skipped.append((source, f"ukendt filtype {path.suffix or '(ingen)'}"))
                 continue
-            prepared = self.prepare(path, source)
+            prepared = self.prepare(path, source, load)
             if isinstance(prepared, str):
                 report.skipped.append((source, prepared))
                 continue
@@ -147,13 +155,12 @@ class Indexer:
             existing[source] = doc.doc_id
             report.added.append(source)
             report.chunks += len(chunks)
-        if progress:
-            progress(len(paths), len(paths), "færdig")
 
-    def prepare(self, path: Path, source: str) -> tuple[Document, Repaired] | str:
+    def prepare(self, path: Path, source: str, load: Callable[[Path], Loaded] | None = None
+                ) -> tuple[Document, Repaired] | str:
         """A repaired, described Document with its repair (for offsets), or the Danish reason the file
-        cannot be used."""
-        loaded = load_file(path)
+        cannot be used. `load` reads the file (the indexer's stoppable child; in-process by default)."""
+        loaded = load(path) if load else load_file(path, self.settings)
         if loaded.text is None:
             return loaded.error or "filen kunne ikke læses"
         fixed = repair(loaded.text)

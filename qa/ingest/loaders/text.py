@@ -137,7 +137,7 @@ def _decode_eight_bit(data: bytes) -> str:
     return data.decode("cp1252", errors="replace")  # unreachable: cp865 decodes every byte
 
 
-def load(path: Path) -> str:
+def load(path: Path, budget: base.Budget) -> str:
     """Read a .txt/.md file; the caller has already checked its size."""
     text = base.finish(decode_bytes(path.read_bytes()))
     if not text.strip():
