@@ -16,6 +16,7 @@ from qa.ask.search import Searcher
 from qa.atomic import write_bytes
 from qa.embed.model import Embedder, load_embedder
 from qa.errors import IndexMissing
+from qa.ingest.corpus import safe_upload_name
 from qa.ingest.indexer import Indexer, display_path
 from qa.settings import Settings
 from qa.storage.layout import has_index, remove_index_files, store_path
@@ -90,19 +91,23 @@ class Assistant:
         the next `build`. A file that cannot be used, or whose content is already indexed, is not kept."""
         folder = Path(self.settings.corpus_dir) / UPLOADS
         folder.mkdir(parents=True, exist_ok=True)
-        paths, written = [], []
-        for name, data in files:
-            path = _free_path(folder, Path(name).name or "fil", data)
-            if not path.exists():
-                write_bytes(path, data)
-                written.append(path)
-            paths.append(path)
+        paths, written, renamed = [], [], []
         try:
+            for name, data in files:
+                # a visible, bounded name: a hidden one would be dropped by the next build's corpus walk
+                path = _free_path(folder, safe_upload_name(name, self.settings.max_upload_name_bytes), data)
+                if path.name != name:
+                    renamed.append((name, path.name))
+                if not path.exists():
+                    write_bytes(path, data)
+                    written.append(path)
+                paths.append(path)
             report = self.add_files(paths, progress)
         except BaseException:
             for p in written:
                 p.unlink(missing_ok=True)
             raise
+        report.renamed = renamed
         dropped = {s for s, _ in report.skipped} | set(report.unchanged)
         for p in written:
             if display_path(p) in dropped:

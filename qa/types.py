@@ -148,6 +148,8 @@ class Report:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, Danish reason)
     chunks: int = 0
     seen: dict[str, str] = field(default_factory=dict)  # doc_id -> source of every readable file
+    renamed: list[tuple[str, str]] = field(default_factory=list)  # uploads: (name sent, name kept)
+    warnings: list[str] = field(default_factory=list)  # Danish; the documents are in, something else is not
 
     @property
     def ok(self) -> bool:

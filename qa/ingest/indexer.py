@@ -18,6 +18,7 @@ from qa.danish.text import sentences
 from qa.embed.model import Embedder
 from qa.embed.texts import embed_text, sentence_text
 from qa.ingest.chunking import Chunker, Sections
+from qa.ingest.corpus import walk
 from qa.ingest.extract import Extractor
 from qa.ingest.loaders import SUPPORTED_SUFFIXES, Loaded, load_file
 from qa.ingest.repair import Repaired, repair, to_source
@@ -37,7 +38,8 @@ def display_path(path: Path) -> str:
 
 
 def corpus_files(corpus: Path) -> list[Path]:
-    return sorted(p for p in corpus.rglob("*") if p.is_file() and not p.name.startswith("."))
+    """The files a build reads: regular, visible, inside the corpus folder (see qa/ingest/corpus.py)."""
+    return walk(corpus)[0]
 
 
 class Indexer:
@@ -49,10 +51,10 @@ class Indexer:
 
     def build(self, corpus: Path, progress: Progress | None = None) -> Report:
         """Bring the index in line with a corpus folder: add new and changed files, drop removed ones."""
-        files = corpus_files(corpus)
+        files, refused = walk(corpus)
         with WriterLock(self.dir):
             store = self._store()
-            report = Report()
+            report = Report(skipped=[(str(Path(display_path(p.parent)) / p.name), why) for p, why in refused])
             self._add(store, files, report, progress)
             # removals last, so a build stopped half-way has lost nothing it had before
             wanted = {display_path(p) for p in files}
