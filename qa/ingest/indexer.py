@@ -23,7 +23,7 @@ from qa.ingest.extract import Extractor
 from qa.ingest.loaders import SUPPORTED_SUFFIXES, Loaded, load_file
 from qa.ingest.repair import Repaired, repair, to_source
 from qa.settings import ROOT, Settings
-from qa.storage.layout import WriterLock, has_index, store_path, write_vectors
+from qa.storage.layout import WriterLock, has_index, store_path, write_vectors_or_warn
 from qa.storage.store import Store
 from qa.types import Chunk, Document, Progress, Report
 
@@ -40,6 +40,11 @@ def display_path(path: Path) -> str:
 def corpus_files(corpus: Path) -> list[Path]:
     """The files a build reads: regular, visible, inside the corpus folder (see qa/ingest/corpus.py)."""
     return walk(corpus)[0]
+
+
+def _warn(report: Report, warning: str | None) -> None:
+    if warning:
+        report.warnings.append(warning)
 
 
 class Indexer:
@@ -67,7 +72,7 @@ class Indexer:
                     else:
                         store.remove_document(doc.doc_id)
                         report.removed.append(doc.source)
-            write_vectors(self.dir, store, self.settings)
+            _warn(report, write_vectors_or_warn(self.dir, store, self.settings))
             store.close()
         return report
 
@@ -76,7 +81,7 @@ class Indexer:
             store = self._store()
             report = Report()
             self._add(store, paths, report, progress)
-            write_vectors(self.dir, store, self.settings)
+            _warn(report, write_vectors_or_warn(self.dir, store, self.settings))
             store.close()
         return report
 
@@ -90,7 +95,7 @@ class Indexer:
             if doc_id:
                 with store.transaction():
                     store.remove_document(doc_id)
-                write_vectors(self.dir, store, self.settings)
+                write_vectors_or_warn(self.dir, store, self.settings)  # logged; the reader rebuilds
             store.close()
         return doc_id
 
