@@ -90,7 +90,8 @@ class Assistant:
     def add_files(self, paths: list[Path], progress: Progress | None = None) -> Report:
         """Index files without holding up questions (see the module docstring)."""
         embedder = _TakingTurns(self.index.embedder, self._lock, self.settings.batch_size)
-        report = Indexer(self.settings.index_dir, self.settings, embedder).add(paths, progress)
+        with corruption(self.index.directory, writing=True):
+            report = Indexer(self.settings.index_dir, self.settings, embedder).add(paths, progress)
         with self._lock, corruption(self.index.directory):
             self.index.refresh()
         return report
@@ -233,7 +234,8 @@ def build_index(settings: Settings, corpus: Path | None = None, rebuild: bool = 
     if rebuild:
         _clear(settings.index_dir)
     embedder = embedder or load_embedder(settings)
-    return Indexer(settings.index_dir, settings, embedder).build(corpus or settings.corpus_dir, progress)
+    with corruption(settings.index_dir, writing=True):
+        return Indexer(settings.index_dir, settings, embedder).build(corpus or settings.corpus_dir, progress)
 
 
 def ensure_index(settings: Settings, progress: Progress | None = None) -> Report | None:
@@ -247,14 +249,17 @@ def add_files(settings: Settings, paths: list[Path], progress: Progress | None =
               embedder: Embedder | None = None) -> Report:
     """Index these files into settings.index_dir (the CLI's `add`); missing files are reported, not raised."""
     found = [p for p in paths if p.is_file()]
-    report = Indexer(settings.index_dir, settings, embedder or load_embedder(settings)).add(found, progress)
+    embedder = embedder or load_embedder(settings)
+    with corruption(settings.index_dir, writing=True):
+        report = Indexer(settings.index_dir, settings, embedder).add(found, progress)
     report.skipped += [(str(p), "filen findes ikke") for p in paths if not p.is_file()]
     return report
 
 
 def remove_document(settings: Settings, ref: str) -> str | None:
     """Remove one document by id, id prefix or source path; its id, or None when not exactly one matches."""
-    return Indexer(settings.index_dir, settings, embedder=None).remove(ref)
+    with corruption(settings.index_dir, writing=True):
+        return Indexer(settings.index_dir, settings, embedder=None).remove(ref)
 
 
 def index_info(settings: Settings) -> IndexInfo:

@@ -66,6 +66,16 @@ class IndexReadOnly(QAError):
                    "fjernes dokumenter. Giv skriveadgang til mappen, eller byg et indeks et andet sted (--index).")
 
 
+class IndexWriteFailed(QAError):
+    """Writing the index failed part-way (disk full, file too large, I/O error); the transaction was rolled
+    back, so every document is either wholly in the index or not at all."""
+
+    @classmethod
+    def at(cls, directory: Path, detail: str) -> "IndexWriteFailed":
+        return cls(f"Indekset i {directory} kunne ikke skrives ({detail}). Dokumenter, der var færdige, er gemt; "
+                   "resten er ikke. Frigør plads på disken, og kør kommandoen igen.")
+
+
 class ModelError(QAError):
     """The embedding model cannot be loaded; the message says what to do."""
 

@@ -8,6 +8,7 @@ A distributed backend would implement the same public methods (see docs/SCALING.
 """
 from __future__ import annotations
 
+import errno
 import re
 import sqlite3
 import time
@@ -20,7 +21,7 @@ from urllib.parse import quote
 import numpy as np
 
 from qa.danish.text import terms
-from qa.errors import IndexCorrupt, IndexMismatch, IndexReadOnly
+from qa.errors import IndexCorrupt, IndexMismatch, IndexReadOnly, IndexWriteFailed
 from qa.settings import Settings
 from qa.types import Chunk, Document, Query
 
@@ -426,6 +427,7 @@ def _chunk(r) -> Chunk:
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 # OperationalErrors that mean "cannot write here", not "damaged"
 _READ_ONLY = ("readonly database", "unable to open database file", "read-only file system")
+_WRITE_FAILED = ("disk is full", "disk i/o error", "file too large")
 
 
 def _check_header(path: Path) -> None:
@@ -474,11 +476,17 @@ def corruption(directory: Path, writing: bool = False) -> Iterator[None]:
             if writing:
                 raise IndexReadOnly.at(directory) from e
             raise
+        if writing and any(m in text for m in _WRITE_FAILED):
+            raise IndexWriteFailed.at(directory, f"SQLite: {e}"[:120]) from e
         if "could not decode" in text or "malformed" in text:
             raise IndexCorrupt.at(directory, f"SQLite: {e}"[:160]) from e
         raise
     except sqlite3.DatabaseError as e:  # DatabaseError itself: malformed image, not a database, ...
         raise IndexCorrupt.at(directory, f"SQLite: {e}"[:160]) from e
+    except OSError as e:
+        if writing and e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EIO):
+            raise IndexWriteFailed.at(directory, e.strerror or type(e).__name__) from e
+        raise
 
 
 class _Transaction:

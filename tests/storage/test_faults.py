@@ -182,3 +182,56 @@ def test_cli_prints_a_danish_message_not_a_traceback(index):
                          capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert out.returncode == 2
     assert "Traceback" not in out.stderr and "beskadiget" in out.stderr and REBUILD in out.stderr
+
+
+_ADD_WITH_FILE_LIMIT = """
+import resource, sys
+limit = int(sys.argv[1])
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))  # every file this process writes stops growing here
+import qa.api
+from tests.fakes import FakeEmbedder
+qa.api.load_embedder = lambda settings: FakeEmbedder()
+from qa.cli import main
+sys.exit(main(["--index", sys.argv[2], "add", *sys.argv[3:]]))
+"""
+
+
+@pytest.mark.parametrize("limit_kb", [8, 128, 384, 768, 100_000])
+def test_disk_filling_during_an_addition_leaves_a_whole_index_and_a_message(index, tmp_path, limit_kb):
+    """Files that cannot grow past a limit (RLIMIT_FSIZE: the same errors as a full disk, for this process
+    only): the CLI ends with a Danish message or a warning, never a traceback; the index stays whole."""
+    new = []
+    for n, name in enumerate(["NyMED", "AndenMED"]):
+        p = tmp_path / f"{name}.txt"
+        p.write_text(MINUTES.format(name=name, day=10 + n) + "Ekstra tekst om arbejdsmiljø. " * 400, encoding="utf-8")
+        new.append(str(p))
+    out = subprocess.run([sys.executable, "-c", _ADD_WITH_FILE_LIMIT, str(limit_kb * 1024), str(index.index_dir), *new],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert "Traceback" not in out.stderr, out.stderr[-3000:]
+    assert out.returncode in (0, 2, 3), (out.returncode, out.stderr[-2000:])
+    if out.returncode == 2:
+        assert "kunne ikke skrives" in out.stderr
+    db = sqlite3.connect(store_path(index.index_dir))
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    n_chunks, n_fts = (db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("chunks", "fts"))
+    empty = db.execute("SELECT count(*) FROM documents WHERE doc_id NOT IN (SELECT doc_id FROM chunks)").fetchone()[0]
+    db.close()
+    assert n_chunks == n_fts and empty == 0
+    a = _open(index)
+    titles = {d.title for d in a.documents()}
+    assert {"Referat af møde i VejMED", "Referat af møde i SkoleMED", "Referat af møde i ÆldreMED"} <= titles
+    assert len(a.index.vectors) == n_chunks
+    if limit_kb >= 100_000:
+        assert out.returncode == 0 and "Referat af møde i NyMED" in titles
+
+
+def test_the_rebuild_the_message_names_repairs_a_damaged_store(index, pristine):
+    for p in index.index_dir.glob("chunks.sqlite-*"):
+        p.unlink()
+    store_path(index.index_dir).write_bytes(b"not a database at all" * 100)
+    with pytest.raises(IndexCorrupt):
+        _open(index)
+    report = api.build_index(index, pristine.corpus_dir, rebuild=True, embedder=FakeEmbedder())
+    assert len(report.added) == 3
+    assert len(_open(index).documents()) == 3
