@@ -40,7 +40,7 @@ class Settings:
     max_text_file_bytes: int = 8 * 1024 * 1024  # raw .txt/.md/.html read into memory
     max_container_file_bytes: int = 200 * 1024 * 1024  # raw .pdf/.docx (images make them large)
     max_unpacked_bytes: int = 300 * 1024 * 1024  # all parts of a zip (.docx), declared and actually unpacked
-    max_markup_bytes: int = 25 * 1024 * 1024  # its XML/HTML parts, known by content, not by name
+    max_markup_bytes: int = 16 * 1024 * 1024  # its XML/HTML parts, known by content, not by name
     max_zip_entries: int = 10_000
     max_text_chars: int = 1_000_000  # extracted characters per file (~530 pages of minutes)
     extract_timeout_s: float = 60.0  # wall time to read one file, in a child process that is then stopped

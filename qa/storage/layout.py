@@ -54,8 +54,8 @@ def write_vectors_or_warn(directory: Path, store: Store, settings: Settings = Se
     try:
         write_vectors(directory, store, settings)
     except (OSError, RuntimeError) as e:  # faiss reports I/O errors as RuntimeError
-        log.warning("Vektorfilen kunne ikke skrives i %s", directory, exc_info=True)
         cause = str(e).rsplit(":", 1)[-1].strip() or type(e).__name__
+        log.warning("Vektorfilen kunne ikke skrives i %s (%s)", directory, cause)
         return (f"Vektorfilen kunne ikke skrives ({cause[:80]}); dokumenterne er gemt, og filen genopbygges, "
                 "næste gang indekset åbnes.")
     return None
