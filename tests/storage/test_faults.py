@@ -166,12 +166,28 @@ def test_unknown_vector_ids_are_dropped_with_a_warning_and_rebuilt(index, caplog
     ids, vecs = st.vectors()
     gen = st.generation()
     st.close()
-    VectorIndex.build(np.concatenate([ids, ids + 100_000]), np.vstack([vecs, vecs])).save(
-        vectors_path(index.index_dir, gen))
+    # as many vectors as the store has passages, under ids it does not know (before: KeyError: 100079)
+    VectorIndex.build(ids + 100_000, vecs).save(vectors_path(index.index_dir, gen))
     a = _open(index)
     hits = a.ask("hjemmearbejde i VejMED").hits
     assert hits and all(h.chunk.text for h in hits)
-    assert a.index.vectors is not None and len(a.index.vectors) == len(ids)
+    assert np.array_equal(a.index.vectors.ids(), ids)  # rebuilt from the store, not the foreign file
+    assert np.array_equal(VectorIndex.load(vectors_path(index.index_dir, gen)).ids(), ids)  # and written back
+
+
+def test_vector_ids_gone_from_the_store_during_a_search_are_dropped(index):
+    """A writer removed passages after the reader loaded its vectors: the search drops them and rebuilds."""
+    a = _open(index)
+    st = a.index.store
+    victim = st.documents()[0]
+    with st.transaction():
+        st.remove_document(victim.doc_id)
+    a.index.generation = st.generation()  # as if the reader had not yet seen the removal: old vectors
+    hits = a.ask("hjemmearbejde og budget i VejMED SkoleMED ÆldreMED").hits
+    assert hits and all(h.chunk.doc_id != victim.doc_id for h in hits)
+    assert a.index.generation == -1  # marked stale ...
+    a.ask("budget")
+    assert a.index.generation == st.generation() and np.array_equal(a.index.vectors.ids(), st.chunk_ids())  # ... rebuilt
 
 
 def test_cli_prints_a_danish_message_not_a_traceback(index):
