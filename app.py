@@ -221,7 +221,8 @@ def sidebar(assistant: Assistant) -> tuple[dict, int, bool, object]:
                                  "emnet fra det forrige spørgsmål.")
 
     sb.header("Filtre")
-    committees = sorted({d.committee for d in documents if d.committee})
+    # a kind of body (every HovedMED) or one committee by name (Hoved-MED Teknik og Miljø)
+    committees = sorted({d.committee for d in documents if d.committee} | {d.body for d in documents if d.body})
     doc_types = sorted({d.doc_type for d in documents if d.doc_type})
     committee = sb.selectbox("Udvalg", committees, index=None, placeholder="Alle udvalg", key="f_committee")
     doc_type = sb.selectbox("Dokumenttype", doc_types, index=None, placeholder="Alle typer", key="f_doctype",

@@ -7,7 +7,7 @@ store's connection and the writer.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.ask.conversation import rewrite
@@ -32,6 +32,7 @@ class IndexInfo:
     model_id: str | None
     passages: int
     documents: list[Document]
+    passages_per_document: dict[str, int] = field(default_factory=dict)
 
 
 class Assistant:
@@ -75,7 +76,8 @@ class Assistant:
     def info(self) -> IndexInfo:
         with self._lock:
             store = self.index.store
-            return IndexInfo(self.index.directory, store.meta("model_id"), store.count_chunks(), store.documents())
+            return IndexInfo(self.index.directory, store.meta("model_id"), store.count_chunks(), store.documents(),
+                             store.passage_counts())
 
     def add_files(self, paths: list[Path], progress: Progress | None = None) -> Report:
         with self._lock:
@@ -157,7 +159,8 @@ def index_info(settings: Settings) -> IndexInfo:
         raise IndexMissing.at(settings.index_dir)
     store = Store(store_path(settings.index_dir), settings)
     try:
-        return IndexInfo(settings.index_dir, store.meta("model_id"), store.count_chunks(), store.documents())
+        return IndexInfo(settings.index_dir, store.meta("model_id"), store.count_chunks(), store.documents(),
+                         store.passage_counts())
     finally:
         store.close()
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from qa import api
 from qa.errors import QAError
-from qa.present import answer_json, answer_text
+from qa.present import answer_json, answer_text, documents_json
 from qa.settings import Settings, load_settings
 from qa.types import Filters, Report
 
@@ -97,9 +97,14 @@ def cmd_ask(args, settings: Settings) -> int:
 
 def cmd_info(args, settings: Settings) -> int:
     info = api.index_info(settings)
+    if getattr(args, "json", False):
+        print(json.dumps(documents_json(info.documents, info.passages_per_document), ensure_ascii=False, indent=1))
+        return 0
     print(f"Indeks: {info.directory}  model: {info.model_id}  passager: {info.passages}")
     for d in info.documents:
-        print(f"  {d.doc_id}  {d.date or '?':<10}  {d.committee or '-':<12} {d.doc_type or '-':<11} {d.source}")
+        ocr = " (OCR)" if d.ocr else ""
+        print(f"  {d.doc_id}  {d.date or '?':<10}  {d.committee or '-':<30.30} {d.doc_type or '-':<11} "
+              f"{d.municipality or '-':<22.22} {d.source}{ocr}")
     return 0
 
 
@@ -178,7 +183,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", help="gem tallene som JSON her")
 
     command("prepare", cmd_prepare, "gør embedding-modellen klar (offline)")
-    command("info", cmd_info, "vis dokumenterne i indekset")
+    p = command("info", cmd_info, "vis dokumenterne i indekset")
+    p.add_argument("--json", action="store_true", help="som JSON: titel, dato, udvalg, organ, kommune, type, passager, OCR")
 
     p = command("bench", cmd_bench, "mål hastighed og hukommelse")
     p.add_argument("--sizes", default="1000,10000,100000")

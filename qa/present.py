@@ -27,11 +27,25 @@ def nothing_found(answer: Answer) -> str:
     return NOTHING_FOUND + (f" Det nærmeste afsnit {answer.reason}." if answer.reason else "")
 
 
+_TITLE_FILLER = re.compile(
+    r"\b(?:referat|dagsorden|beslutningsprotokol|protokol|af|fra|for|til|i|møde|mødet|den|d|kl|"
+    r"ekstraordinært|ordinært)\b|[\d\W_]+", re.I)
+
+
+def adds_to_committee(title: str, committee: str | None) -> bool:
+    """Whether a title says more than 'Referat af møde i <committee> <date>' (then it is worth citing)."""
+    rest = title.lower().replace((committee or "").lower(), " ") if committee else title.lower()
+    return bool(_TITLE_FILLER.sub(" ", rest).strip())
+
+
 def citation(chunk: Chunk) -> str:
-    """One line a user can copy: 'HovedMED, 25. november 2022, punkt 2: Opfølgning på ...'."""
+    """One line a user can copy: 'Hoved-MED Teknik og Miljø, 12. marts 2024, punkt 2: Vintertjeneste';
+    the title when it says more than the committee, and '(OCR)' when the text was read from a scan."""
     parts = [chunk.committee or chunk.doc_title or chunk.source]
     if chunk.date:
         parts.append(danish_date(chunk.date))
+    if chunk.committee and chunk.doc_title and adds_to_committee(chunk.doc_title, chunk.committee):
+        parts.append(" ".join(chunk.doc_title.split()))
     if chunk.item:
         place = f"punkt {chunk.item}" + (f": {chunk.item_title}" if chunk.item_title else "")
     else:
@@ -40,7 +54,8 @@ def citation(chunk: Chunk) -> str:
         parts.append(place)
     if chunk.section and chunk.section != chunk.item_title:
         parts.append(chunk.section)
-    return ", ".join(p for p in parts if p)
+    text = ", ".join(dict.fromkeys(p for p in parts if p))
+    return text + " (OCR)" if chunk.ocr else text
 
 
 def hit_json(hit: Hit) -> dict:
@@ -53,7 +68,10 @@ def hit_json(hit: Hit) -> dict:
         "doc_title": c.doc_title,
         "date": c.date,
         "committee": c.committee,
+        "body": c.body,
+        "municipality": c.municipality,
         "doc_type": c.doc_type,
+        "ocr": c.ocr,
         "item": c.item,
         "item_title": c.item_title,
         "section": c.section,
@@ -245,3 +263,13 @@ _WORD = re.compile(r"[^\W_]")
 def has_words(text: str | None) -> bool:
     """Whether a question holds at least one letter or digit (not only signs)."""
     return bool(_WORD.search(text or ""))
+
+
+def documents_json(documents: list[Document], passages: dict[str, int]) -> dict:
+    """`python -m qa info --json`: what is indexed, one record per document."""
+    return {"documents": [
+        {"doc_id": d.doc_id, "source": d.source, "title": d.title, "date": d.date, "committee": d.committee,
+         "body": d.body, "municipality": d.municipality, "doc_type": d.doc_type,
+         "passages": passages.get(d.doc_id, 0), "ocr": d.ocr}
+        for d in documents
+    ]}

@@ -19,6 +19,7 @@ from qa.embed.model import Embedder
 from qa.embed.texts import embed_text, sentence_text
 from qa.ingest.chunking import Chunker, Sections
 from qa.ingest.loaders import SUPPORTED_SUFFIXES, load_file
+from qa.ingest.metadata import SIDECAR_SUFFIX, describe_document, read_sidecar
 from qa.ingest.repair import Repaired, repair, to_source
 from qa.settings import ROOT, Settings
 from qa.storage.layout import WriterLock, has_index, store_path, write_vectors
@@ -36,7 +37,9 @@ def display_path(path: Path) -> str:
 
 
 def corpus_files(corpus: Path) -> list[Path]:
-    return sorted(p for p in corpus.rglob("*") if p.is_file() and not p.name.startswith("."))
+    """The documents of a corpus folder; hidden files and metadata sidecars (`X.pdf.meta.json`) are not."""
+    return sorted(p for p in corpus.rglob("*")
+                  if p.is_file() and not p.name.startswith(".") and not p.name.endswith(SIDECAR_SUFFIX))
 
 
 class Indexer:
@@ -126,6 +129,8 @@ class Indexer:
             doc, fixed = prepared
             report.seen[doc.doc_id] = source
             if store.has_document(doc.doc_id):
+                with store.transaction():  # a corrected sidecar, or a description read anew
+                    store.update_metadata(doc)
                 report.unchanged.append(source)
                 continue
             chunks = self.chunk(doc, fixed)
@@ -153,6 +158,10 @@ class Indexer:
     def prepare(self, path: Path, source: str) -> tuple[Document, Repaired] | str:
         """A repaired, described Document with its repair (for offsets), or the Danish reason the file
         cannot be used."""
+        try:
+            overrides = read_sidecar(path)
+        except ValueError as e:
+            return str(e)
         loaded = load_file(path)
         if loaded.text is None:
             return loaded.error or "filen kunne ikke læses"
@@ -160,7 +169,7 @@ class Indexer:
         if not fixed.text.strip():
             return "filen er tom"
         doc_id = hashlib.sha256(fixed.text.encode("utf-8")).hexdigest()[:16]
-        return self.chunker.describe(fixed.text, source, doc_id), fixed
+        return describe_document(fixed.text, source, doc_id, ocr=loaded.ocr, overrides=overrides), fixed
 
     def chunk(self, doc: Document, fixed: Repaired) -> list[Chunk]:
         """Passages whose start/end point into the source text as loaded (before repair)."""

@@ -6,13 +6,14 @@ import re
 import pytest
 
 from qa.ingest.chunking import Chunker, section_at
+from qa.ingest.metadata import describe_document
 from qa.ingest.repair import repair
 from tests.conftest import corpus_file
 
 
 def _chunk(text: str, max_chars: int = 1200):
     c = Chunker(max_chars=max_chars, overlap=100)
-    doc = c.describe(text, "test.txt", "t")
+    doc = describe_document(text, "test.txt", "t")
     return doc, c.chunk(doc)
 
 

@@ -7,6 +7,7 @@ change them. They are read at call time, so `monkeypatch.setattr(base, "MAX_..."
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 
 MB = 1024 * 1024
 
@@ -20,6 +21,14 @@ MAX_CONTAINER_FILE_BYTES = 200 * MB
 MAX_DOCX_XML_BYTES = 200 * MB
 # Length of the extracted text, for every format: the same bound as for a text file.
 MAX_TEXT_CHARS = 20 * MB
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """A loader's text plus how it was read: `ocr_pages` pages came from page images by OCR."""
+
+    text: str
+    ocr_pages: int = 0
 
 
 class LoadError(Exception):
