@@ -70,6 +70,13 @@ def find_bodies(text: str) -> list[str]:
     return seen
 
 
+# Committees of one workplace or unit, which a document may name without the unit ("SU-møde" under
+# "Nørreskolen"); HovedMED, KommuneMED and the political bodies are the whole organisation's.
+LOCAL_BODIES = frozenset({"SU", "AMU", "LokalMED", "AfdelingsMED", "CenterMED", "OmrådeMED", "SektorMED",
+                          "FællesMED", "MED", "MEDII", "MEDIII"})
+# document types as file names spell them without Danish letters
+SLUG_TYPE_WORDS = frozenset({"hoeringssvar", "horingssvar", "referat", "dagsorden", "notat", "beslutningsprotokol"})
+
 # "Nyt fra HovedMED", "Til HMU": a body the document reports on or writes to, not the one meeting ...
 MENTION_BEFORE = re.compile(r"\b(?i:fra|til|om|vedr\.?|vedrørende|og|samt|med|hos)\s*$")
 # ... unless the words before say it is this document's own meeting: "Referat fra LMU-møde"

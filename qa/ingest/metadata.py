@@ -55,7 +55,7 @@ def head_lines(text: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for raw in text.split("\n")[: HEAD_LINES * 3]:
         clean = _clean(raw)
-        if not clean or is_furniture(raw):
+        if not clean or (is_furniture(raw) and not date_spans(clean)):  # '2024-10-01' is no case number
             continue
         if _is_item(clean) or len(out) >= HEAD_LINES:
             break
@@ -144,9 +144,9 @@ def committee_of(title: str, head: list[tuple[str, str]], file_name: str) -> tup
             continue
         start, end, kind = held
         name = committee_at(value, start, end)
-        # a body written as a common noun ('møde i samarbejdsudvalget') takes its unit from the short
-        # name line above it ('Vestskolen'); a proper name ('HovedMED') stands on its own
-        if name.lower() == value[start:end].lower() and value[start:start + 1].islower():
+        # a local committee named without its unit ('møde i samarbejdsudvalget', 'SU-møde') takes it
+        # from the short name line above ('Vestskolen'); a whole organisation's body (HovedMED) does not
+        if name.lower() == value[start:end].lower() and (value[start:start + 1].islower() or kind in V.LOCAL_BODIES):
             at = i if i > 0 else next((j for j, c in enumerate(lines[1:], 1) if title.endswith(c)), 0)
             name = _with_unit_above(name, lines, at)
         return name, kind
@@ -154,8 +154,14 @@ def committee_of(title: str, head: list[tuple[str, str]], file_name: str) -> tup
     held = _held_by(stem)
     if held:
         start, end, kind = held
-        name = committee_at(stem, start, end)
-        return (kind if name.lower() == name else name), kind  # a lower-case slug gives only the kind
+        if stem[start:end].islower():  # a slug ('referat_områdemed_vest'): the kind and its unit's words
+            unit = []
+            for word in stem[end:].split():
+                if re.search(r"\d", word) or _named_type(word) or word in V.SLUG_TYPE_WORDS:
+                    break
+                unit.append(word.capitalize())
+            return " ".join([kind] + unit[:2]), kind
+        return committee_at(stem, start, end), kind
     return None, None
 
 

@@ -147,3 +147,17 @@ def test_describe_document_on_short_texts():
     assert (doc.committee, doc.body, doc.date, doc.doc_type, doc.ocr) == ("Hoved-MED", "HovedMED", "2024-03-05",
                                                                           "referat", True)
     assert M.describe_document("NOTAT\nBilag 3\nTekst.", "b.txt", "id").doc_type == "notat"
+
+
+def test_a_local_committee_takes_its_unit_from_the_line_above_and_a_slug_gives_kind_and_unit():
+    head = M.head_lines("Nørreskolen\nReferat af SU-møde den 4/9-2023\n1. Budget")
+    title = M.document_title("Nørreskolen\nReferat af SU-møde den 4/9-2023\n1. Budget", head)
+    assert M.committee_of(title, head, "x.txt") == ("SU Nørreskolen", "SU")
+    head = M.head_lines("Københavns Kommune\nReferat af møde i HovedMED\n1. Budget")
+    assert M.committee_of("Referat af møde i HovedMED", head, "x.txt") == ("HovedMED", "HovedMED")
+    assert M.committee_of("Referat", [], "referat_områdemed_vest_2024-02-12.txt") == ("OmrådeMED Vest", "OmrådeMED")
+    assert M.committee_of("Referat", [], "2015-11_koebenhavn_hovedmed_hoeringssvar.txt") == ("HovedMED", "HovedMED")
+
+
+def test_an_iso_date_line_is_no_case_number():
+    assert M.meeting_date(M.head_lines("# Referat: LokalMED Vest\n2024-10-01\nPunkt 1: x"), "a.html") == "2024-10-01"
