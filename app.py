@@ -124,7 +124,8 @@ def _item_text(assistant: Assistant, chunk: Chunk) -> str:
 def render_card(assistant: Assistant, hit: Hit, number: int) -> None:
     c = hit.chunk
     with st.container(border=True):
-        head = " · ".join(esc(p) for p in [c.committee or "", danish_date(c.date), document_label(c)] if p)
+        head = " · ".join(esc(p) for p in [c.committee or "", danish_date(c.date), document_label(c),
+                                           "læst med OCR" if c.ocr else ""] if p)
         lines = [f'<div class="rq-head">{number}. {head}</div>']
         where = place(c)
         section = c.section if c.section and c.section != c.item_title else ""
