@@ -17,7 +17,7 @@ from qa.present import answer_json, answer_text, documents_json
 from qa.settings import Settings, load_settings
 from qa.types import Filters, Report
 
-FILTERS = ("date_from", "date_to", "committee", "doc_type", "side")
+FILTERS = ("date_from", "date_to", "committee", "doc_type", "side", "municipality")
 
 
 def _progress_bar(label: str):
@@ -131,7 +131,8 @@ def cmd_bench(args, settings: Settings) -> int:
 def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--from", dest="date_from", help="kun møder fra denne dato (ÅÅÅÅ-MM-DD)")
     p.add_argument("--to", dest="date_to", help="kun møder til og med denne dato (ÅÅÅÅ-MM-DD)")
-    p.add_argument("--committee", help="kun dette udvalg, fx HovedMED")
+    p.add_argument("--committee", help="kun dette udvalg, fx HovedMED (alle) eller 'Hoved-MED Teknik og Miljø'")
+    p.add_argument("--municipality", help="kun denne kommune eller region, fx 'Fjordby Kommune'")
     p.add_argument("--doc-type", dest="doc_type", help="referat, høringssvar, notat eller dagsorden")
     p.add_argument("--side", help="medarbejdersiden, ledelsen, formand, næstformand, amr, tr, centermed")
 

@@ -196,6 +196,8 @@ def filters_label(filters: dict) -> str:
     parts = []
     if filters.get("committee"):
         parts.append(f"udvalg: {filters['committee']}")
+    if filters.get("municipality"):
+        parts.append(f"kommune/region: {filters['municipality']}")
     if filters.get("doc_type"):
         parts.append(f"dokumenttype: {filters['doc_type']}")
     if filters.get("side"):

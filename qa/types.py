@@ -73,6 +73,7 @@ class Filters:
     committee: str | None = None
     doc_type: str | None = None
     side: str | None = None
+    municipality: str | None = None  # "Fjordby Kommune", "Region Syddanmark"
 
     @classmethod
     def of(cls, value: "Filters | dict | None") -> "Filters":
@@ -103,6 +104,7 @@ class Query:
     committee: str | None = None
     doc_type: str | None = None
     side: str | None = None
+    municipality: str | None = None
     # what the question itself says: favoured in ranking, never a hard filter
     expansions: tuple[str, ...] = ()  # extra lexical terms (abbreviations spelt out, ...)
     date_hint: tuple[str, str] | None = None

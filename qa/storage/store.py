@@ -326,15 +326,18 @@ class Store:
     def filter_ids(self, query: Query) -> np.ndarray | None:
         """Chunk ids allowed by the query's filters, or None when nothing is filtered."""
         where, args = [], []
-        if query.date_from:
-            where.append("date >= ?")
-            args.append(query.date_from)
+        if query.date_from:  # a document dated only by its year ('2017') is in any period of that year
+            where.append("(date >= ? OR (length(date) = 4 AND date = substr(?, 1, 4)))")
+            args += [query.date_from, query.date_from]
         if query.date_to:
             where.append("date <= ?")
             args.append(query.date_to)
         if query.committee:  # a kind of body (HovedMED) or one committee by name (Hoved-MED Teknik og Miljø)
             where.append("(lower(body) = lower(?) OR lower(committee) = lower(?))")
             args += [query.committee, query.committee]
+        if query.municipality:
+            where.append("lower(municipality) = lower(?)")
+            args.append(query.municipality)
         if query.doc_type:
             where.append("lower(doc_type) = lower(?)")
             args.append(query.doc_type)

@@ -163,3 +163,15 @@ def test_sentences_come_back_with_their_sections(store):
     assert got.spans == [(0, 21), (22, 39)] and got.sections == ["Beslutning", "Beslutning"]
     assert got.vectors.shape == (2, 4)
     assert store.sentences([row], with_vectors=False)[row].spans == [(0, 21), (22, 39)]
+
+
+def test_municipality_filter_and_a_year_only_date_in_a_period_of_its_year(store):
+    with store.transaction():
+        doc, chunks, vecs, spans, svecs = _doc("m", "2017", "LokalMED", ["Notat om vikarer."])
+        doc = replace(doc, municipality="Lyngå Kommune")
+        chunks = [replace(c, municipality="Lyngå Kommune") for c in chunks]
+        store.add_document(doc, chunks, vecs, spans, svecs)
+    (row,) = store.chunk_rows("m")
+    assert list(store.filter_ids(Query("x", municipality="lyngå kommune"))) == [row]
+    assert row in store.filter_ids(Query("x", date_from="2017-06-01", date_to="2017-12-31"))
+    assert row not in store.filter_ids(Query("x", date_from="2018-01-01"))
