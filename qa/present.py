@@ -9,7 +9,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-from qa.danish.dates import danish_date
+from qa.danish.dates import danish_date, date_spans
 from qa.danish.vocabulary import SIDE_LABELS  # noqa: F401 - the front ends label sides through here
 from qa.types import Answer, Chunk, Document, Hit
 
@@ -34,7 +34,10 @@ _TITLE_FILLER = re.compile(
 
 def adds_to_committee(title: str, committee: str | None) -> bool:
     """Whether a title says more than 'Referat af møde i <committee> <date>' (then it is worth citing)."""
-    rest = title.lower().replace((committee or "").lower(), " ") if committee else title.lower()
+    rest = title
+    for start, end, _ in reversed(date_spans(title)):
+        rest = rest[:start] + " " + rest[end:]
+    rest = rest.lower().replace(committee.lower(), " ") if committee else rest.lower()
     return bool(_TITLE_FILLER.sub(" ", rest).strip())
 
 
