@@ -254,7 +254,7 @@ class Chunker:
             spans = body_spans(head) if in_hearing else []
             if spans:
                 kind = spans[0][2]
-                committee = " ".join(head[spans[0][0]:spans[0][1]].split())
+                committee = re.sub(r"(?i)(med|udvalget)[’']?s$", r"\1", " ".join(head[spans[0][0]:spans[0][1]].split()))
             for section, body, start, end in self._pieces(block, doc.text):
                 sides = find_sides(body)
                 if in_hearing and kind == "CenterMED" and "centermed" not in sides:
