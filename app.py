@@ -124,7 +124,8 @@ def _item_text(assistant: Assistant, chunk: Chunk) -> str:
 def render_card(assistant: Assistant, hit: Hit, number: int) -> None:
     c = hit.chunk
     with st.container(border=True):
-        head = " · ".join(esc(p) for p in [c.committee or "", danish_date(c.date), document_label(c)] if p)
+        head = " · ".join(esc(p) for p in [c.committee or "", danish_date(c.date), document_label(c),
+                                           "læst med OCR" if c.ocr else ""] if p)
         lines = [f'<div class="rq-head">{number}. {head}</div>']
         where = place(c)
         section = c.section if c.section and c.section != c.item_title else ""
@@ -224,9 +225,13 @@ def sidebar(assistant: Assistant) -> tuple[dict, int, bool, object]:
                                  "emnet fra det forrige spørgsmål.")
 
     sb.header("Filtre")
-    committees = sorted({d.committee for d in documents if d.committee})
+    # a kind of body (every HovedMED) or one committee by name (Hoved-MED Teknik og Miljø)
+    committees = sorted({d.committee for d in documents if d.committee} | {d.body for d in documents if d.body})
     doc_types = sorted({d.doc_type for d in documents if d.doc_type})
     committee = sb.selectbox("Udvalg", committees, index=None, placeholder="Alle udvalg", key="f_committee")
+    places = sorted({d.municipality for d in documents if d.municipality})
+    municipality = sb.selectbox("Kommune/region", places, index=None, placeholder="Alle", key="f_municipality") \
+        if len(places) > 1 else None
     doc_type = sb.selectbox("Dokumenttype", doc_types, index=None, placeholder="Alle typer", key="f_doctype",
                             format_func=doc_type_label)
     side = sb.selectbox("Hvem udtaler sig", list(SIDE_LABELS), index=None, placeholder="Alle", key="f_side",
@@ -241,7 +246,8 @@ def sidebar(assistant: Assistant) -> tuple[dict, int, bool, object]:
         if (lo, hi) != (dates[0], dates[-1]):
             date_from, date_to = lo, hi
     k = sb.slider("Antal resultater", min_value=1, max_value=20, value=5, key="f_k")
-    filters = {key: v for key, v in [("committee", committee), ("doc_type", doc_type), ("side", side),
+    filters = {key: v for key, v in [("committee", committee), ("municipality", municipality),
+                                     ("doc_type", doc_type), ("side", side),
                                      ("date_from", date_from), ("date_to", date_to)] if v}
 
     sb.header("Indhold")

@@ -13,7 +13,7 @@ import itertools
 import logging
 import queue
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.ask.conversation import rewrite
@@ -41,6 +41,7 @@ class IndexInfo:
     model_id: str | None
     passages: int
     documents: list[Document]
+    passages_per_document: dict[str, int] = field(default_factory=dict)
 
 
 class Assistant:
@@ -85,7 +86,8 @@ class Assistant:
     def info(self) -> IndexInfo:
         with self._lock, corruption(self.index.directory):
             store = self.index.store
-            return IndexInfo(self.index.directory, store.meta("model_id"), store.count_chunks(), store.documents())
+            return IndexInfo(self.index.directory, store.meta("model_id"), store.count_chunks(), store.documents(),
+                             store.passage_counts())
 
     def add_files(self, paths: list[Path], progress: Progress | None = None) -> Report:
         """Index files without holding up questions (see the module docstring)."""
@@ -268,7 +270,8 @@ def index_info(settings: Settings) -> IndexInfo:
         raise IndexMissing.at(settings.index_dir)
     store = _open_for_reading(settings)
     try:
-        return IndexInfo(settings.index_dir, store.meta("model_id"), store.count_chunks(), store.documents())
+        return IndexInfo(settings.index_dir, store.meta("model_id"), store.count_chunks(), store.documents(),
+                         store.passage_counts())
     finally:
         store.close()
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from qa import api
 from qa.errors import QAError
-from qa.present import answer_json, answer_text
+from qa.present import answer_json, answer_text, documents_json
 from qa.settings import Settings, load_settings
 from qa.types import Filters, Report
 
-FILTERS = ("date_from", "date_to", "committee", "doc_type", "side")
+FILTERS = ("date_from", "date_to", "committee", "doc_type", "side", "municipality")
 
 
 def _progress_bar(label: str):
@@ -121,9 +121,14 @@ def cmd_ask(args, settings: Settings) -> int:
 
 def cmd_info(args, settings: Settings) -> int:
     info = api.index_info(settings)
+    if getattr(args, "json", False):
+        print(json.dumps(documents_json(info.documents, info.passages_per_document), ensure_ascii=False, indent=1))
+        return 0
     print(f"Indeks: {info.directory}  model: {info.model_id}  passager: {info.passages}")
     for d in info.documents:
-        print(f"  {d.doc_id}  {d.date or '?':<10}  {d.committee or '-':<12} {d.doc_type or '-':<11} {d.source}")
+        ocr = " (OCR)" if d.ocr else ""
+        print(f"  {d.doc_id}  {d.date or '?':<10}  {d.committee or '-':<30.30} {d.doc_type or '-':<11} "
+              f"{d.municipality or '-':<22.22} {d.source}{ocr}")
     return 0
 
 
@@ -150,7 +155,8 @@ def cmd_bench(args, settings: Settings) -> int:
 def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--from", dest="date_from", help="kun møder fra denne dato (ÅÅÅÅ-MM-DD)")
     p.add_argument("--to", dest="date_to", help="kun møder til og med denne dato (ÅÅÅÅ-MM-DD)")
-    p.add_argument("--committee", help="kun dette udvalg, fx HovedMED")
+    p.add_argument("--committee", help="kun dette udvalg, fx HovedMED (alle) eller 'Hoved-MED Teknik og Miljø'")
+    p.add_argument("--municipality", help="kun denne kommune eller region, fx 'Fjordby Kommune'")
     p.add_argument("--doc-type", dest="doc_type", help="referat, høringssvar, notat eller dagsorden")
     p.add_argument("--side", help="medarbejdersiden, ledelsen, formand, næstformand, amr, tr, centermed")
 
@@ -202,7 +208,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", help="gem tallene som JSON her")
 
     command("prepare", cmd_prepare, "gør embedding-modellen klar (offline)")
-    command("info", cmd_info, "vis dokumenterne i indekset")
+    p = command("info", cmd_info, "vis dokumenterne i indekset")
+    p.add_argument("--json", action="store_true", help="som JSON: titel, dato, udvalg, organ, kommune, type, passager, OCR")
 
     p = command("bench", cmd_bench, "mål hastighed og hukommelse")
     p.add_argument("--sizes", default="1000,10000,100000")

@@ -9,7 +9,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-from qa.danish.dates import danish_date
+from qa.danish.dates import danish_date, date_spans
 from qa.danish.vocabulary import SIDE_LABELS  # noqa: F401 - the front ends label sides through here
 from qa.types import Answer, Chunk, Document, Hit
 
@@ -27,11 +27,28 @@ def nothing_found(answer: Answer) -> str:
     return NOTHING_FOUND + (f" Det nærmeste afsnit {answer.reason}." if answer.reason else "")
 
 
+_TITLE_FILLER = re.compile(
+    r"\b(?:referat|dagsorden|beslutningsprotokol|protokol|af|fra|for|til|i|møde|mødet|den|d|kl|"
+    r"ekstraordinært|ordinært)\b|[\d\W_]+", re.I)
+
+
+def adds_to_committee(title: str, committee: str | None) -> bool:
+    """Whether a title says more than 'Referat af møde i <committee> <date>' (then it is worth citing)."""
+    rest = title
+    for start, end, _ in reversed(date_spans(title)):
+        rest = rest[:start] + " " + rest[end:]
+    rest = rest.lower().replace(committee.lower(), " ") if committee else rest.lower()
+    return bool(_TITLE_FILLER.sub(" ", rest).strip())
+
+
 def citation(chunk: Chunk) -> str:
-    """One line a user can copy: 'HovedMED, 25. november 2022, punkt 2: Opfølgning på ...'."""
+    """One line a user can copy: 'Hoved-MED Teknik og Miljø, 12. marts 2024, punkt 2: Vintertjeneste';
+    the title when it says more than the committee, and '(OCR)' when the text was read from a scan."""
     parts = [chunk.committee or chunk.doc_title or chunk.source]
     if chunk.date:
         parts.append(danish_date(chunk.date))
+    if chunk.committee and chunk.doc_title and adds_to_committee(chunk.doc_title, chunk.committee):
+        parts.append(" ".join(chunk.doc_title.split()))
     if chunk.item:
         place = f"punkt {chunk.item}" + (f": {chunk.item_title}" if chunk.item_title else "")
     else:
@@ -40,7 +57,8 @@ def citation(chunk: Chunk) -> str:
         parts.append(place)
     if chunk.section and chunk.section != chunk.item_title:
         parts.append(chunk.section)
-    return ", ".join(p for p in parts if p)
+    text = ", ".join(dict.fromkeys(p for p in parts if p))
+    return text + " (OCR)" if chunk.ocr else text
 
 
 def hit_json(hit: Hit) -> dict:
@@ -53,7 +71,10 @@ def hit_json(hit: Hit) -> dict:
         "doc_title": c.doc_title,
         "date": c.date,
         "committee": c.committee,
+        "body": c.body,
+        "municipality": c.municipality,
         "doc_type": c.doc_type,
+        "ocr": c.ocr,
         "item": c.item,
         "item_title": c.item_title,
         "section": c.section,
@@ -178,6 +199,8 @@ def filters_label(filters: dict) -> str:
     parts = []
     if filters.get("committee"):
         parts.append(f"udvalg: {filters['committee']}")
+    if filters.get("municipality"):
+        parts.append(f"kommune/region: {filters['municipality']}")
     if filters.get("doc_type"):
         parts.append(f"dokumenttype: {filters['doc_type']}")
     if filters.get("side"):
@@ -260,3 +283,13 @@ _WORD = re.compile(r"[^\W_]")
 def has_words(text: str | None) -> bool:
     """Whether a question holds at least one letter or digit (not only signs)."""
     return bool(_WORD.search(text or ""))
+
+
+def documents_json(documents: list[Document], passages: dict[str, int]) -> dict:
+    """`python -m qa info --json`: what is indexed, one record per document."""
+    return {"documents": [
+        {"doc_id": d.doc_id, "source": d.source, "title": d.title, "date": d.date, "committee": d.committee,
+         "body": d.body, "municipality": d.municipality, "doc_type": d.doc_type,
+         "passages": passages.get(d.doc_id, 0), "ocr": d.ocr}
+        for d in documents
+    ]}

@@ -22,9 +22,12 @@ class Document:
     source: str  # path relative to the project root (or as given)
     text: str  # the text that chunk offsets point into
     title: str = ""
-    date: str | None = None  # ISO meeting/document date
-    committee: str | None = None  # body: HovedMED, AfdelingsMED, CenterMED ...
+    date: str | None = None  # ISO meeting/document date ("YYYY" when only the year is known)
+    committee: str | None = None  # the body with its unit, as written: "Hoved-MED Teknik og Miljø"
     doc_type: str | None = None  # referat | høringssvar | notat | dagsorden
+    body: str | None = None  # the kind of body: HovedMED, AfdelingsMED, LokalMED, SU, AMU ...
+    municipality: str | None = None  # "Fjordby Kommune", "Region Syddanmark", or a hospital
+    ocr: bool = False  # the text was read from page images by OCR
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,9 @@ class Chunk:
     date: str | None = None
     committee: str | None = None
     doc_type: str | None = None
+    body: str | None = None
+    municipality: str | None = None
+    ocr: bool = False
 
     def context(self) -> str:
         """The words that say what the passage is about; prepended to the text that is embedded."""
@@ -67,6 +73,7 @@ class Filters:
     committee: str | None = None
     doc_type: str | None = None
     side: str | None = None
+    municipality: str | None = None  # "Fjordby Kommune", "Region Syddanmark"
 
     @classmethod
     def of(cls, value: "Filters | dict | None") -> "Filters":
@@ -97,6 +104,7 @@ class Query:
     committee: str | None = None
     doc_type: str | None = None
     side: str | None = None
+    municipality: str | None = None
     # what the question itself says: favoured in ranking, never a hard filter
     expansions: tuple[str, ...] = ()  # extra lexical terms (abbreviations spelt out, ...)
     date_hint: tuple[str, str] | None = None

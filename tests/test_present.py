@@ -64,3 +64,18 @@ def test_plain_removes_markup_and_joins_broken_lines():
 def test_cut_notice_and_has_words():
     assert app.cut_notice(2000) == "Spørgsmålet var meget langt; jeg søgte kun på de første 2.000 tegn."
     assert app.has_words("Hvad?") and not app.has_words("?!… ---")
+
+
+def test_citation_names_the_title_only_when_it_says_more_and_marks_ocr():
+    from qa.present import adds_to_committee, citation
+    from qa.types import Chunk
+
+    assert not adds_to_committee("Referat af ekstraordinært møde i HovedMED d. 25. november 2022", "HovedMED")
+    assert not adds_to_committee("Referat af møde i LokalMED Dagtilbud Øst", "LokalMED Dagtilbud Øst")
+    assert adds_to_committee("NOTAT – Hjemmearbejde i Borgerservice", None)
+    c = Chunk("d:0", "d", "Der indkøbes 40 skærme.", 0, 22, item="3", item_title="Ny trivselsplan",
+              doc_title="Referat af møde i CenterMED Jobcenter", date="2023-11-07", committee="CenterMED Jobcenter",
+              ocr=True)
+    assert citation(c) == "CenterMED Jobcenter, 7. november 2023, punkt 3: Ny trivselsplan (OCR)"
+    memo = Chunk("m:0", "m", "x", 0, 1, doc_title="NOTAT – Hjemmearbejde", date="2017", committee="LokalMED Vest")
+    assert citation(memo) == "LokalMED Vest, 2017, NOTAT – Hjemmearbejde"

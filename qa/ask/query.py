@@ -79,6 +79,7 @@ def parse_query(text: str, filters: Filters | dict | None = None, **filter_value
         committee=f.committee,
         doc_type=f.doc_type,
         side=f.side,
+        municipality=f.municipality,
         expansions=expansions(text),
         date_hint=hint,
         side_hint=detect_side(text),

@@ -64,7 +64,7 @@ def hint_boost(query: Query, c: Chunk, s: Settings) -> float:
         boost += s.hint_side
     if query.date_hint and c.date and query.date_hint[0] <= c.date <= query.date_hint[1]:
         boost += s.hint_date
-    if query.committee_hint and c.committee == query.committee_hint:
+    if query.committee_hint and query.committee_hint in (c.body, c.committee):
         boost += s.hint_committee
     if query.doc_type_hint and c.doc_type == query.doc_type_hint:
         boost += s.hint_doc_type

@@ -75,10 +75,16 @@ def parse_date(text: str) -> str | None:
 
 
 def danish_date(iso: str | None) -> str:
-    """'2022-11-25' -> '25. november 2022' (the form Danish readers expect)."""
+    """'2022-11-25' -> '25. november 2022' (the form Danish readers expect); a date known only to
+    the year or month ('2017', '2017-06') reads '2017', 'juni 2017'."""
     if not iso:
         return ""
-    y, m, d = (int(x) for x in iso.split("-"))
+    parts = [int(x) for x in iso.split("-")]
+    if len(parts) == 1:
+        return str(parts[0])
+    if len(parts) == 2:
+        return f"{MONTH_NAMES[parts[1]]} {parts[0]}"
+    y, m, d = parts
     return f"{d}. {MONTH_NAMES[m]} {y}"
 
 

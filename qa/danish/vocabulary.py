@@ -9,42 +9,142 @@ from __future__ import annotations
 import re
 
 # --- bodies (committees) -----------------------------------------------------------------------
-# Canonical name -> pattern. Order matters: the more specific first.
-_MED = r"[- ]?med(?:s|'s|’s|et|ets|erne|ernes|er)?\b"  # HovedMED, HovedMEDs, CenterMED'erne ...
-BODIES: list[tuple[str, re.Pattern[str]]] = [
-    ("HovedMED", re.compile(r"\bhoved" + _MED, re.IGNORECASE)),
-    ("AfdelingsMED", re.compile(r"\bafdelings" + _MED, re.IGNORECASE)),
-    ("CenterMED", re.compile(r"\bcent(?:er|re)" + _MED, re.IGNORECASE)),
-    ("KommuneMED", re.compile(r"\bkommune" + _MED, re.IGNORECASE)),
-    ("SektorMED", re.compile(r"\bsektor" + _MED, re.IGNORECASE)),
-    ("LokalMED", re.compile(r"\blokal" + _MED, re.IGNORECASE)),
-    ("OmrådeMED", re.compile(r"\bområde" + _MED, re.IGNORECASE)),
-    ("FællesMED", re.compile(r"\bfælles" + _MED, re.IGNORECASE)),
+# The kind of body that holds a meeting, with the general Danish ways of writing it. "MED" as a
+# suffix may be joined or hyphenated in any case (HovedMED, Hoved-MED, hovedmed); after a space it
+# counts only in capitals ("Område MED"), because "et område med ..." is ordinary Danish; and never
+# inside a longer word ("områdemedarbejder").
+_MED = (r"(?:-?[Mm][Ee][Dd]|\s+MED)(?:[-‑]?(?i:udvalg)[a-zæøå]*|[’']s|s|et|ets|erne|ernes|er|'erne)?"
+        r"(?![a-zæøåA-ZÆØÅ])")
+
+
+def _med(prefix: str) -> str:
+    return rf"\b(?i:{prefix}){_MED}"
+
+
+# kind -> patterns of its name; the first kinds are the more specific ones.
+BODY_KINDS: dict[str, list[str]] = {
+    "HovedMED": [_med("hoved"), r"\bH-MED\b", r"\bHMU\b", r"\b(?i:hovedudvalg)[a-zæøå]*"],
+    "AfdelingsMED": [_med("afdelings"), r"\bAfd\.?-?MED\b"],
+    "CenterMED": [_med("cent(?:er|re)")],
+    "KommuneMED": [_med("kommune"), r"\bKMU\b"],
+    "SektorMED": [_med("sektor")],
+    "LokalMED": [_med("lokal"), r"\bLMU\b", r"\bL-MED\b"],
+    "OmrådeMED": [_med("område"), r"\bOMU\b", r"\bO-MED\b"],
+    "FællesMED": [_med("fælles"), r"\bFMU\b"],
     # roman numerals only in capitals: "med 2 konsulenter" is not a committee
-    ("MEDIII", re.compile(r"\bMED[- ]?III\b|\bMED-udvalg niveau III\b")),
-    ("MEDII", re.compile(r"\bMED[- ]?II\b|\bMED-udvalg niveau II\b")),
-    ("Byrådet", re.compile(r"\bbyråd(?:et|smødet)?\b", re.IGNORECASE)),
-    ("Kommunalbestyrelsen", re.compile(r"\bkommunalbestyrelse", re.IGNORECASE)),
+    "MEDIII": [r"\bMED[- ]?III\b", r"\bMED-(?i:udvalg)[a-zæøå]*\s+(?i:niveau)\s+(?:III|3)\b"],
+    "MEDII": [r"\bMED[- ]?II\b", r"\bMED-(?i:udvalg)[a-zæøå]*\s+(?i:niveau)\s+(?:II|2)\b"],
+    "SU": [r"\b(?i:samarbejdsudvalg)[a-zæøå]*", r"\bSU\b"],
+    "AMU": [r"\b(?i:arbejdsmiljøudvalg)[a-zæøå]*", r"\bAMU\b"],
+    "Byrådet": [r"\b(?i:byråd)(?:et|smødet)?\b"],
+    "Kommunalbestyrelsen": [r"\b(?i:kommunalbestyrelse)[a-zæøå]*"],
+    "Regionsrådet": [r"\b(?i:regionsråd)(?:et)?\b"],
+    # an unqualified MED committee ("MED-udvalget for Ældre og Handicap"): the weakest claim
+    "MED": [r"\bMED-(?i:udvalg)[a-zæøå]*", r"\bMED(?=\s+[A-ZÆØÅ][a-zæøå])"],
+}
+BODY_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    (kind, re.compile(p)) for kind, pats in BODY_KINDS.items() for p in pats
 ]
+# The same kinds as before under their old name, for callers that want (name, pattern) pairs.
+BODIES = BODY_PATTERNS
+
+
+def body_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of every body named in `text`, earliest first; a longer name wins over a
+    shorter one inside it ('MED-udvalg niveau II' is MEDII, not MED)."""
+    found = sorted(((m.start(), m.end(), kind) for kind, pat in BODY_PATTERNS for m in pat.finditer(text)),
+                   key=lambda t: (t[0], t[0] - t[1]))
+    out: list[tuple[int, int, str]] = []
+    for span in found:
+        if not out or span[0] >= out[-1][1]:
+            out.append(span)
+    return out
 
 
 def find_bodies(text: str) -> list[str]:
-    """Canonical body names mentioned in `text`, in order of first mention."""
-    hits = []
-    for name, pat in BODIES:
-        m = pat.search(text)
-        if m:
-            hits.append((m.start(), name))
-    return [n for _, n in sorted(hits)]
+    """Kinds of body mentioned in `text`, in order of first mention."""
+    seen: list[str] = []
+    for _, _, kind in body_spans(text):
+        if kind not in seen:
+            seen.append(kind)
+    return seen
 
+
+# Committees of one workplace or unit, which a document may name without the unit ("SU-møde" under
+# "Nørreskolen"); HovedMED, KommuneMED and the political bodies are the whole organisation's.
+LOCAL_BODIES = frozenset({"SU", "AMU", "LokalMED", "AfdelingsMED", "CenterMED", "OmrådeMED", "SektorMED",
+                          "FællesMED", "MED", "MEDII", "MEDIII"})
+# document types as file names spell them without Danish letters
+SLUG_TYPE_WORDS = frozenset({"hoeringssvar", "horingssvar", "referat", "dagsorden", "notat", "beslutningsprotokol"})
+
+# "Nyt fra HovedMED", "Til HMU": a body the document reports on or writes to, not the one meeting ...
+MENTION_BEFORE = re.compile(r"\b(?i:fra|til|om|vedr\.?|vedrørende|og|samt|med|hos)\s*$")
+# ... unless the words before say it is this document's own meeting: "Referat fra LMU-møde"
+OWN_MEETING_BEFORE = re.compile(
+    r"\b(?i:referat\w*|dagsorden\w*|beslutningsprotokol\w*|høringssvar\w*|notat)\s+(?i:fra|til|af|for)\s*$")
+
+# --- organisations: municipality, region, hospital -----------------------------------------------
+REGIONS = ("Hovedstaden", "Sjælland", "Syddanmark", "Midtjylland", "Nordjylland")
+_NAME = r"[A-ZÆØÅ][a-zæøåéü]+(?:-[A-ZÆØÅ][a-zæøåéü]+)?"
+# capitalised words that stand before "Kommune" without being its name ("Hver Kommune")
+NOT_A_PLACE = frozenset({"Den", "Denne", "Hver", "Vores", "Jeres", "Din", "Egen", "Hele", "Nye", "Samme",
+                         "Anden", "Til", "Fra", "Af", "I", "Og", "Nyt", "Ny", "En", "Én", "Som", "Fra"})
+MUNICIPALITY = re.compile(rf"\b((?:{_NAME}\s)?{_NAME})\s+Kommune\b")
+REGION = re.compile(rf"\bRegion\s+({'|'.join(REGIONS)})\b")
+HOSPITAL = re.compile(rf"\b((?:Regionshospitalet|Sygehus|Hospitalet|Hospital)\s+{_NAME}(?:\s{_NAME})?)")
+
+# --- the head of a document: chrome, labels, dates ------------------------------------------------
+# Words of a web page's chrome (toolbars, cookie banners, share links, site menus): a line made
+# mostly of them is navigation, never a title.
+NAV_WORDS = frozenset({
+    "accepter", "afvis", "nødvendige", "cookies", "cookie", "indstillinger", "læs", "mere", "gå", "til",
+    "indhold", "hovedindhold", "udskriv", "print", "hent", "download", "del", "på", "facebook", "linkedin",
+    "twitter", "x", "mail", "e-mail", "send", "fold", "ud", "ind", "alle", "luk", "åbn", "menu", "søg",
+    "søgning", "forside", "log", "tilbage", "toppen", "abonnér", "abonner", "rss", "pdf", "borger",
+    "erhverv", "politik", "kontakt", "om", "kommunen", "job", "privatlivspolitik",
+    "tilgængelighedserklæring", "kun", "som", "referatet", "dagsordenen", "siden", "vis", "skjul",
+    "lyt", "oplæsning", "skip", "english", "dansk",
+})
+NAV_MARK = re.compile(r"cookie|[›»]|\s>\s|\bgå til (?:hoved)?indhold\b", re.I)
+# "Mødedato: ...", "Sted | ...", "MØDEDATO 25. november": a row of metadata, not a heading
+LABEL = re.compile(
+    r"^(?:møde)?(?:dato|tid|sted|tidspunkt|deltagere|til stede|fraværende|afbud|referent|mødeleder|"
+    r"udsendt|offentliggjort|fra|til|cc|sagsnr|sags nr|j\.\s?nr|journalnr|udvalg|kommune|forum|emne|"
+    r"vedr|vedrørende|dato og tid|tid og sted|indkaldt|øvrige|gæster|kopi|møde|mødeforum|sendt|"
+    r"sagsbehandler)\b\.?\s*(?:[:|]|\s(?=\S))",
+    re.I,
+)
+ADDRESS_LABEL = re.compile(r"^(?i:til|cc|kopi|modtager\w*|fra|afsender)\s*:")  # who receives it, not who met
+SUBJECT = re.compile(r"^(?:emne|subject|vedr\.?|vedrørende)\s*[:|]\s*(?:(?:vs|sv|re|fw|fwd)\s*:\s*)*(.+)$", re.I)
+MEETING_DATE_LABEL = re.compile(
+    r"\b(?:mødedato|mødedag|dato og tid|dato|tid og sted|tidspunkt|afholdt|holdt|"
+    r"(?:referat|dagsorden|beslutningsprotokol)\s+(?:fra|af|for|til)\s+(?:møde|mødet)\w*|"
+    r"møde(?:t)?\s+(?:den|d\.))",
+    re.I,
+)
+NOT_MEETING_DATE = re.compile(
+    r"\b(?:udsendt|offentliggjort|udskrevet|printet|frist|oprettet|revideret|opdateret|senest|"
+    r"næste møde|sendt|godkendt den|journaliseret)\b",
+    re.I,
+)
+WEEKDAY = re.compile(r"^\W*(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag)\b", re.I)
 
 # --- document types ----------------------------------------------------------------------------
 DOC_TYPES: list[tuple[str, re.Pattern[str]]] = [
     ("høringssvar", re.compile(r"høringssvar", re.IGNORECASE)),
-    ("referat", re.compile(r"\breferat", re.IGNORECASE)),
     ("notat", re.compile(r"\bnotat\b", re.IGNORECASE)),
-    ("dagsorden", re.compile(r"\bdagsorden\b", re.IGNORECASE)),
+    ("referat", re.compile(r"\breferat\w*|\bbeslutningsprotokol\w*|\bprotokol\b", re.IGNORECASE)),
+    ("dagsorden", re.compile(r"\bdagsorden\w*|\bindkaldelse\b", re.IGNORECASE)),
 ]
+# a line that is only the type word: "Referat", "NOTAT", "Dagsorden:"
+BARE_TYPE = re.compile(r"^(?:referat|dagsorden|notat|beslutningsprotokol|protokol|høringssvar|indkaldelse)\s*:?$",
+                       re.I)
+# What a minute records and an agenda leaves open: "Beslutning: Godkendt." vs an empty "Beslutning:".
+DECISION_LABEL = re.compile(
+    r"^\W*(?:beslutning(?:er)?|konklusion(?:er)?|afgørelse|udvalgets beslutning)\b[^:\n]{0,30}:?\s*(.*)$", re.I)
+DECIDED_LINE = re.compile(r"^\W*(?:godkendt|taget til efterretning|vedtaget|tiltrådt|drøftet)\b[^\n]{0,60}\.\s*$",
+                          re.I)
+PLACEHOLDER = re.compile(r"^[\W_]*(?:udfyldes\b.*|tbd|-+|…+|\.+)?[\W_]*$", re.I)
 # How a question names a document type. "Referat" is left out: it is what nearly every document is,
 # so a question saying "i referatet" narrows nothing.
 DOC_TYPE_WORDS: dict[str, re.Pattern[str]] = {
@@ -66,7 +166,7 @@ SIDES: dict[str, re.Pattern[str]] = {
     "tr": re.compile(r"\b(tr|tr'erne|tillidsrepræsentant\w*|tillidsfolk\w*)\b", re.IGNORECASE),
     "næstformand": re.compile(r"\b(næstformand\w*|næstforperson\w*)\b", re.IGNORECASE),
     "formand": re.compile(r"\b(formand(?:en)?|forperson(?:en)?)\b", re.IGNORECASE),
-    "centermed": re.compile(r"\bcent(?:er|re)" + _MED, re.IGNORECASE),
+    "centermed": re.compile(_med("cent(?:er|re)")),
 }
 # Sides a question can ask for by name; a CenterMED in a question is a body, not a side.
 QUESTION_SIDES = ("medarbejdersiden", "ledelsen", "amr", "tr", "næstformand", "formand")

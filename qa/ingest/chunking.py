@@ -14,9 +14,8 @@ from dataclasses import dataclass
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from qa.danish.vocabulary import find_bodies, find_sides
+from qa.danish.vocabulary import body_spans, find_sides
 from qa.ingest.furniture import TOC_LINE, is_furniture
-from qa.ingest.metadata import document_body, document_date, document_type
 from qa.types import FRONT_MATTER, Chunk, Document
 
 _DECOR = re.compile(r"^[\s#>*_]+|[\s*_]+$")
@@ -243,31 +242,22 @@ class Chunker:
             add_start_index=True,
         )
 
-    def describe(self, text: str, source: str, doc_id: str) -> Document:
-        """A Document with the metadata the text states about itself."""
-        lines = _lines(text)
-        title = _document_title(lines)
-        head = text[:3000]
-        return Document(
-            doc_id=doc_id,
-            source=source,
-            text=text,
-            title=title,
-            date=document_date(text),
-            committee=document_body(title, head),
-            doc_type=document_type(title, head),
-        )
-
     def chunk(self, doc: Document) -> list[Chunk]:
         chunks: list[Chunk] = []
         for block in _split_blocks(_lines(doc.text)):
             in_hearing = bool(block.item is None and block.title and HEARING_SECTION.search(block.title))
             # a hearing response is its own body's voice: look for the body in its opening lines too
             head = (block.title or "") + " " + (" ".join(ln.clean for ln in block.lines[:8]) if in_hearing else "")
-            committee = (find_bodies(head)[:1] or [doc.committee])[0] if block.title else doc.committee
+            # minutes are one body's meeting however many bodies an item names; only a section of a
+            # compound hearing document speaks for a body of its own
+            committee, kind = doc.committee, doc.body
+            spans = body_spans(head) if in_hearing else []
+            if spans:
+                kind = spans[0][2]
+                committee = re.sub(r"(?i)(med|udvalget)[’']?s$", r"\1", " ".join(head[spans[0][0]:spans[0][1]].split()))
             for section, body, start, end in self._pieces(block, doc.text):
                 sides = find_sides(body)
-                if in_hearing and committee == "CenterMED" and "centermed" not in sides:
+                if in_hearing and kind == "CenterMED" and "centermed" not in sides:
                     sides = sides + ("centermed",)
                 chunks.append(
                     Chunk(
@@ -285,6 +275,9 @@ class Chunker:
                         date=doc.date,
                         committee=committee,
                         doc_type=doc.doc_type,
+                        body=kind,
+                        municipality=doc.municipality,
+                        ocr=doc.ocr,
                     )
                 )
         return chunks
@@ -339,18 +332,3 @@ class Chunker:
         sections = Sections.of(body)
         for a, b in merged:
             yield (sections.at(a) or section, body[a:b], *_span(pos[a:b]))
-
-
-def _document_title(lines: list[_Line]) -> str:
-    """The line that names the document: prefer one naming its type (Referat af ..., Høringssvar ...)."""
-    candidates = [
-        (i, ln.clean) for i, ln in enumerate(lines[:60])
-        if ln.clean and not is_furniture(ln.raw) and len(ln.clean) <= 200
-    ]
-    for i, clean in candidates:
-        if re.search(r"referat|høringssvar|notat|dagsorden", clean, re.I) and len(clean.split()) >= 3:
-            return _join_title(lines, i)
-    for i, clean in candidates:
-        if len(clean.split()) >= 3:
-            return _join_title(lines, i)
-    return candidates[0][1] if candidates else ""

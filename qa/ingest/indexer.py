@@ -21,6 +21,7 @@ from qa.ingest.chunking import Chunker, Sections
 from qa.ingest.corpus import walk
 from qa.ingest.extract import Extractor
 from qa.ingest.loaders import SUPPORTED_SUFFIXES, Loaded, load_file
+from qa.ingest.metadata import SIDECAR_SUFFIX, describe_document, read_sidecar
 from qa.ingest.repair import Repaired, repair, to_source
 from qa.settings import ROOT, Settings
 from qa.storage.layout import WriterLock, has_index, store_path, write_vectors_or_warn
@@ -38,8 +39,9 @@ def display_path(path: Path) -> str:
 
 
 def corpus_files(corpus: Path) -> list[Path]:
-    """The files a build reads: regular, visible, inside the corpus folder (see qa/ingest/corpus.py)."""
-    return walk(corpus)[0]
+    """The files a build reads: regular, visible, inside the corpus folder (see qa/ingest/corpus.py);
+    metadata sidecars (`X.pdf.meta.json`) are read with their document, not as documents."""
+    return [p for p in walk(corpus)[0] if not p.name.endswith(SIDECAR_SUFFIX)]
 
 
 def _warn(report: Report, warning: str | None) -> None:
@@ -141,6 +143,8 @@ class Indexer:
             doc, fixed = prepared
             report.seen[doc.doc_id] = source
             if store.has_document(doc.doc_id):
+                with store.transaction():  # a corrected sidecar, or a description read anew
+                    store.update_metadata(doc)
                 report.unchanged.append(source)
                 continue
             chunks = self.chunk(doc, fixed)
@@ -167,6 +171,10 @@ class Indexer:
                 ) -> tuple[Document, Repaired] | str:
         """A repaired, described Document with its repair (for offsets), or the Danish reason the file
         cannot be used. `load` reads the file (the indexer's stoppable child; in-process by default)."""
+        try:
+            overrides = read_sidecar(path)
+        except ValueError as e:
+            return str(e)
         loaded = load(path) if load else load_file(path, self.settings)
         if loaded.text is None:
             return loaded.error or "filen kunne ikke læses"
@@ -174,7 +182,7 @@ class Indexer:
         if not fixed.text.strip():
             return "filen er tom"
         doc_id = hashlib.sha256(fixed.text.encode("utf-8")).hexdigest()[:16]
-        return self.chunker.describe(fixed.text, source, doc_id), fixed
+        return describe_document(fixed.text, source, doc_id, ocr=loaded.ocr, overrides=overrides), fixed
 
     def chunk(self, doc: Document, fixed: Repaired) -> list[Chunk]:
         """Passages whose start/end point into the source text as loaded (before repair)."""

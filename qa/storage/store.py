@@ -60,13 +60,26 @@ ALTER TABLE sentences ADD COLUMN section TEXT;
 INSERT OR REPLACE INTO meta(key, value)
     SELECT 'sections_pending', '1' WHERE EXISTS (SELECT 1 FROM sentences);
 """
-MIGRATIONS = [_V1, _V2]
+# v3 (issue 13, document metadata): the kind of body apart from the committee's name with its unit,
+# the municipality or region, and whether the text was read by OCR - on documents and, copied as
+# every citation field is, on passages. Rows of an older index are filled in by the next build,
+# which re-describes every file it reads (Store.update_metadata) without re-embedding anything.
+_V3 = """
+ALTER TABLE documents ADD COLUMN body TEXT;
+ALTER TABLE documents ADD COLUMN municipality TEXT;
+ALTER TABLE documents ADD COLUMN ocr INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE chunks ADD COLUMN body TEXT;
+ALTER TABLE chunks ADD COLUMN municipality TEXT;
+ALTER TABLE chunks ADD COLUMN ocr INTEGER NOT NULL DEFAULT 0;
+"""
+MIGRATIONS = [_V1, _V2, _V3]
 FORMAT_VERSION = len(MIGRATIONS)
 
 _CHUNK_COLS = (
     'id, chunk_id, doc_id, text, start, "end", item, item_title, section, sides, source, doc_title, '
-    "date, committee, doc_type"
+    "date, committee, doc_type, body, municipality, ocr"
 )
+_DOC_COLS = "doc_id, source, {text}, title, date, committee, doc_type, body, municipality, ocr"
 
 
 class Store:
@@ -148,17 +161,19 @@ class Store:
 
         `lexical` is each passage's stemmed text for the lexical index, when the caller has it already."""
         self.db.execute(
-            "INSERT INTO documents(doc_id, source, title, date, committee, doc_type, text, added) "
-            "VALUES (?,?,?,?,?,?,?,?)",
-            (doc.doc_id, doc.source, doc.title, doc.date, doc.committee, doc.doc_type, doc.text, time.time()),
+            "INSERT INTO documents(doc_id, source, title, date, committee, doc_type, body, municipality, ocr, "
+            "text, added) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (doc.doc_id, doc.source, doc.title, doc.date, doc.committee, doc.doc_type, doc.body,
+             doc.municipality, int(doc.ocr), doc.text, time.time()),
         )
         for n, (c, vec, spans, svecs) in enumerate(zip(chunks, vectors, sentences, sentence_vectors)):
             cur = self.db.execute(
                 'INSERT INTO chunks(chunk_id, doc_id, text, start, "end", item, item_title, section, sides, '
-                "source, doc_title, date, committee, doc_type, vector) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "source, doc_title, date, committee, doc_type, body, municipality, ocr, vector) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (c.chunk_id, c.doc_id, c.text, c.start, c.end, c.item, c.item_title, c.section,
-                 ",".join(c.sides), c.source, c.doc_title, c.date, c.committee, c.doc_type,
-                 np.asarray(vec, dtype=np.float32).tobytes()),
+                 ",".join(c.sides), c.source, c.doc_title, c.date, c.committee, c.doc_type, c.body,
+                 c.municipality, int(c.ocr), np.asarray(vec, dtype=np.float32).tobytes()),
             )
             rowid = cur.lastrowid
             fts = lexical[n] if lexical is not None else " ".join(lexical_terms(c))
@@ -183,6 +198,30 @@ class Store:
         self.db.execute("UPDATE chunks SET source=? WHERE doc_id=?", (source, doc_id))
         self._bump()
 
+    def update_metadata(self, doc: Document) -> bool:
+        """Give a stored document (and the passages that copy it) a new description - a sidecar's
+        correction, or what a newer program reads in the same text. True if anything changed."""
+        old = self.document(doc.doc_id)
+        fields = ("title", "date", "committee", "doc_type", "body", "municipality", "ocr")
+        if old is None or all(getattr(old, f) == getattr(doc, f) for f in fields):
+            return False
+        self.db.execute(
+            "UPDATE documents SET title=?, date=?, committee=?, doc_type=?, body=?, municipality=?, ocr=? "
+            "WHERE doc_id=?",
+            (doc.title, doc.date, doc.committee, doc.doc_type, doc.body, doc.municipality, int(doc.ocr), doc.doc_id),
+        )
+        self.db.execute(
+            "UPDATE chunks SET doc_title=?, date=?, doc_type=?, municipality=?, ocr=? WHERE doc_id=?",
+            (doc.title, doc.date, doc.doc_type, doc.municipality, int(doc.ocr), doc.doc_id),
+        )
+        # a hearing section's own body stays; passages that carried the document's body follow it
+        self.db.execute(
+            "UPDATE chunks SET committee=?, body=? WHERE doc_id=? AND committee IS ? AND body IS ?",
+            (doc.committee, doc.body, doc.doc_id, old.committee, old.body),
+        )
+        self._bump()
+        return True
+
     def _bump(self) -> None:
         self._set("generation", str(self.generation() + 1))
 
@@ -204,16 +243,17 @@ class Store:
 
     # --- reads ------------------------------------------------------------------------------
     def documents(self) -> list[Document]:
-        rows = self.db.execute(
-            "SELECT doc_id, source, '', title, date, committee, doc_type FROM documents ORDER BY date, source"
-        )
-        return [Document(*r) for r in rows]
+        rows = self.db.execute(f"SELECT {_DOC_COLS.format(text=repr(''))} FROM documents ORDER BY date, source")
+        return [_document(r) for r in rows]
 
     def document(self, doc_id: str) -> Document | None:
-        r = self.db.execute(
-            "SELECT doc_id, source, text, title, date, committee, doc_type FROM documents WHERE doc_id=?", (doc_id,)
-        ).fetchone()
-        return Document(*r) if r else None
+        r = self.db.execute(f"SELECT {_DOC_COLS.format(text='text')} FROM documents WHERE doc_id=?",
+                            (doc_id,)).fetchone()
+        return _document(r) if r else None
+
+    def passage_counts(self) -> dict[str, int]:
+        """Passages per document id."""
+        return dict(self.db.execute("SELECT doc_id, count(*) FROM chunks GROUP BY doc_id"))
 
     def has_document(self, doc_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM documents WHERE doc_id=?", (doc_id,)).fetchone() is not None
@@ -310,15 +350,18 @@ class Store:
     def filter_ids(self, query: Query) -> np.ndarray | None:
         """Chunk ids allowed by the query's filters, or None when nothing is filtered."""
         where, args = [], []
-        if query.date_from:
-            where.append("date >= ?")
-            args.append(query.date_from)
+        if query.date_from:  # a document dated only by its year ('2017') is in any period of that year
+            where.append("(date >= ? OR (length(date) = 4 AND date = substr(?, 1, 4)))")
+            args += [query.date_from, query.date_from]
         if query.date_to:
             where.append("date <= ?")
             args.append(query.date_to)
-        if query.committee:
-            where.append("lower(committee) = lower(?)")
-            args.append(query.committee)
+        if query.committee:  # a kind of body (HovedMED) or one committee by name (Hoved-MED Teknik og Miljø)
+            where.append("(lower(body) = lower(?) OR lower(committee) = lower(?))")
+            args += [query.committee, query.committee]
+        if query.municipality:
+            where.append("lower(municipality) = lower(?)")
+            args.append(query.municipality)
         if query.doc_type:
             where.append("lower(doc_type) = lower(?)")
             args.append(query.doc_type)
@@ -420,7 +463,8 @@ def _chunk(r) -> Chunk:
     return Chunk(
         chunk_id=r[1], doc_id=r[2], text=r[3], start=r[4], end=r[5], item=r[6], item_title=r[7],
         section=r[8], sides=tuple(s for s in (r[9] or "").split(",") if s), source=r[10] or "",
-        doc_title=r[11] or "", date=r[12], committee=r[13], doc_type=r[14],
+        doc_title=r[11] or "", date=r[12], committee=r[13], doc_type=r[14], body=r[15], municipality=r[16],
+        ocr=bool(r[17]),
     )
 
 
@@ -487,6 +531,10 @@ def corruption(directory: Path, writing: bool = False) -> Iterator[None]:
         if writing and e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EIO):
             raise IndexWriteFailed.at(directory, e.strerror or type(e).__name__) from e
         raise
+
+
+def _document(r) -> Document:
+    return Document(*r[:7], body=r[7], municipality=r[8], ocr=bool(r[9]))
 
 
 class _Transaction:

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 def test_the_right_agenda_item_comes_first(assistant):
     ans = assistant.ask("Blev referaterne godkendt på AfdelingsMED-mødet?")
     top = ans.hits[0].chunk
-    assert (top.committee, top.item) == ("AfdelingsMED", "1")
+    assert (top.body, top.item) == ("AfdelingsMED", "1")
     assert "godkendt" in ans.hits[0].sentence.lower()
     assert not ans.abstain
 
@@ -28,7 +28,7 @@ def test_paraphrase_and_abbreviation(assistant):
 
 def test_filters_apply_before_ranking(assistant):
     ans = assistant.ask("budget", committee="HovedMED", k=10)
-    assert ans.hits and all(h.chunk.committee == "HovedMED" for h in ans.hits)
+    assert ans.hits and all(h.chunk.body == "HovedMED" for h in ans.hits)
     ans = assistant.ask("hjemmearbejde", date_from="2024-01-01", date_to="2024-12-31")
     assert ans.hits and all("2024-01-01" <= h.chunk.date <= "2024-12-31" for h in ans.hits)
     ans = assistant.ask("resortflyt", side="medarbejdersiden")

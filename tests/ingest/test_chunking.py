@@ -6,13 +6,14 @@ import re
 import pytest
 
 from qa.ingest.chunking import Chunker, section_at
+from qa.ingest.metadata import describe_document
 from qa.ingest.repair import repair
 from tests.conftest import corpus_file
 
 
 def _chunk(text: str, max_chars: int = 1200):
     c = Chunker(max_chars=max_chars, overlap=100)
-    doc = c.describe(text, "test.txt", "t")
+    doc = describe_document(text, "test.txt", "t")
     return doc, c.chunk(doc)
 
 
@@ -40,7 +41,8 @@ def test_afdelingsmed_titles_date_and_body():
     assert titles["1"] == "Godkendelse af referat og dagsorden"
     assert titles["5"] == "Status på BDO undersøgelse"
     assert titles["11"] == "Eventuelt"
-    assert (doc.date, doc.committee) == ("2024-05-23", "AfdelingsMED")
+    assert (doc.date, doc.body, doc.committee) == ("2024-05-23", "AfdelingsMED",
+                                                   "AfdelingsMED Borger, Arbejdsmarked & Erhverv")
     decision = [c for c in chunks if c.item == "1"][0]
     assert "Referaterne fra de sidste 2 møder er godkendt." in decision.text
     assert "81.38.00-P35-1-24" not in decision.text  # journal numbers are page furniture
@@ -49,7 +51,7 @@ def test_afdelingsmed_titles_date_and_body():
 def test_ad_items_and_front_matter_of_hovedmed_minutes():
     doc, chunks = _seed("hovedmed_referat")
     assert [i for i, _ in _items(chunks)] == ["1", "2", "3"]
-    assert (doc.date, doc.committee) == ("2022-11-25", "HovedMED")
+    assert (doc.date, doc.body, doc.committee) == ("2022-11-25", "HovedMED", "HovedMED")
     assert "EAN-nummer" not in " ".join(c.text for c in chunks)
     long_item = [c for c in chunks if c.item == "2"]
     assert len(long_item) > 1 and all(len(c.text) <= 1200 for c in long_item)
@@ -64,7 +66,7 @@ def test_hearing_document_is_cut_into_each_bodys_response():
         assert any(body.lower() in t.lower() for t in titles), body
     assert doc.doc_type == "høringssvar"
     amc = [c for c in chunks if "AMC" in c.item_title]
-    assert all(c.committee == "CenterMED" for c in amc)
+    assert all(c.body == "CenterMED" for c in amc)
 
 
 def test_memo_items_and_subsections():
@@ -103,7 +105,7 @@ Intet.
 
 def test_made_up_minutes_of_another_municipality():
     doc, chunks = _chunk(MADE_UP)
-    assert (doc.date, doc.committee, doc.doc_type) == ("2024-04-03", "LokalMED", "referat")
+    assert (doc.date, doc.body, doc.doc_type) == ("2024-04-03", "LokalMED", "referat")
     assert _items(chunks) == [("1", "Godkendelse af dagsorden"), ("2", "Hjemmearbejde"), ("3", "Eventuelt")]
     item2 = [c for c in chunks if c.item == "2"][0]
     assert {"ledelsen", "medarbejdersiden"} <= set(item2.sides)

@@ -17,6 +17,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from pypdf import PdfReader, PdfWriter
 
+from qa.ingest.loaders import ocr
 from qa.ingest.loaders import SUPPORTED_SUFFIXES, Loaded, _Format, _REGISTRY, base, load_file
 from qa.settings import Settings
 
@@ -96,8 +97,8 @@ def encrypt_pdf(data: bytes, user_password: str, algorithm: str) -> bytes:
 
 @pytest.fixture
 def no_ocr(monkeypatch):
-    """Make the result independent of whether pytesseract happens to be installed."""
-    monkeypatch.setitem(sys.modules, "pytesseract", None)
+    """Make the result independent of whether Tesseract happens to be installed: it is not."""
+    monkeypatch.setattr(ocr, "unavailable", lambda settings=None: "scannet PDF uden tekstlag — OCR mangler")
 
 
 # --------------------------------------------------------------------------- plain text
@@ -220,33 +221,32 @@ def test_pdf_round_trip_pages_joined_by_blank_line(tmp_path, no_ocr):
     assert result == Loaded("\n".join(MINUTES[:3]) + "\n\n" + "\n".join(MINUTES[3:]), None, "pdf")
 
 
-def test_pdf_without_text_layer_needs_ocr(tmp_path, no_ocr):
+def test_pdf_without_text_layer_is_skipped_saying_what_to_install(tmp_path, no_ocr):
     result = load_file(write(tmp_path, "scannet.pdf", make_pdf(["image", None])))
-    assert result == Loaded(None, "ingen tekst — kræver OCR", "pdf")
+    assert result == Loaded(None, "scannet PDF uden tekstlag — OCR mangler", "pdf")
 
 
-def test_pdf_ocr_is_used_when_pytesseract_with_danish_is_present(tmp_path, monkeypatch):
-    pytest.importorskip("PIL")  # pypdf needs Pillow to hand over page images
-    calls = []
-    fake = types.ModuleType("pytesseract")
-    fake.get_languages = lambda config="": ["dan", "eng"]
-
-    def image_to_string(image, lang):
-        calls.append((image.size, lang))
-        return "Referat af møde i HovedMED\nBeslutning: Godkendt.\n"
-
-    fake.image_to_string = image_to_string
-    monkeypatch.setitem(sys.modules, "pytesseract", fake)
-    result = load_file(write(tmp_path, "scannet.pdf", make_pdf(["image"])))
-    assert result == Loaded("Referat af møde i HovedMED\nBeslutning: Godkendt.", None, "pdf")
-    assert calls == [((8, 8), "dan")]
+def test_pdf_with_some_scanned_pages_is_not_indexed_half(tmp_path, no_ocr):
+    result = load_file(write(tmp_path, "blandet.pdf", make_pdf([MINUTES, "image"])))
+    assert result.text is None and result.error.startswith("1 af 2 sider er scannet")
 
 
-def test_pdf_ocr_without_danish_data_is_not_used(tmp_path, monkeypatch):
-    fake = types.ModuleType("pytesseract")
-    fake.get_languages = lambda config="": ["eng", "osd"]
-    monkeypatch.setitem(sys.modules, "pytesseract", fake)
-    assert load_file(write(tmp_path, "scannet.pdf", make_pdf(["image"]))).error == "ingen tekst — kræver OCR"
+def test_missing_tesseract_data_names_the_debian_packages(monkeypatch, tmp_path):
+    from qa.settings import Settings
+
+    monkeypatch.setattr(ocr, "TESSDATA_DIRS", ())
+    monkeypatch.delenv("TESSDATA_PREFIX", raising=False)
+    reason = ocr.unavailable(Settings(tessdata=str(tmp_path)))
+    assert "tesseract-ocr-dan" in reason and "apt-get install" in reason
+    assert ocr.unavailable(Settings(ocr=False)).endswith("(QA_OCR=0)")
+
+
+def test_scanned_pages_are_read_in_page_order_and_marked(tmp_path, monkeypatch):
+    monkeypatch.setattr(ocr, "unavailable", lambda settings=None: None)
+    monkeypatch.setattr(ocr, "read_pages", lambda path, numbers, settings=None:
+                        {n: f"Side {n} læst\n" for n in numbers})
+    result = load_file(write(tmp_path, "blandet.pdf", make_pdf(["image", MINUTES[:1], None, "image"])))
+    assert result == Loaded(f"Side 0 læst\n\n{MINUTES[0]}\n\nSide 3 læst", None, "pdf", ocr=True)
 
 
 @pytest.mark.parametrize("keep", [0.3, 0.6, 0.95])

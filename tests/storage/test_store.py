@@ -1,6 +1,8 @@
 """The SQLite store: transactions, model binding, filters and hostile lexical queries."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -118,10 +120,29 @@ def test_a_version_1_index_is_migrated_and_keeps_its_embedding_cache(tmp_path):
     db.commit()
     db.close()
     s = Store(path)
-    assert s.meta("format_version") == str(FORMAT_VERSION) == "2"
+    assert s.meta("format_version") == str(FORMAT_VERSION) == "3"
     assert list(s.cached_vectors(["k"])) == ["k"]
     assert s.count_chunks() == 1 and s.sections_pending()  # the next build fills in the sections
     assert s.sentences([1])[1].sections == [None]
+    doc = s.document("a")  # v3: no body, municipality or OCR yet; the next build describes it anew
+    assert (doc.body, doc.municipality, doc.ocr) == (None, None, False)
+
+
+def test_update_metadata_rewrites_document_and_the_passages_that_copy_it(store):
+    with store.transaction():
+        doc, chunks, vecs, spans, svecs = _doc("d", "2024-01-01", "HovedMED", ["Punkt 1. Budget"])
+        store.add_document(doc, chunks, vecs, spans, svecs)
+    new = replace(doc, committee="Hoved-MED Teknik", body="HovedMED", municipality="Fjordby Kommune", ocr=True)
+    with store.transaction():
+        assert store.update_metadata(new)
+        assert not store.update_metadata(new)  # nothing changed the second time
+    assert store.document("d") == new
+    (row,) = store.chunk_rows("d")
+    c = store.chunks([row])[row]
+    assert (c.committee, c.body, c.municipality, c.ocr) == ("Hoved-MED Teknik", "HovedMED", "Fjordby Kommune", True)
+    assert store.passage_counts()["d"] == 1
+    assert row in store.filter_ids(Query("x", committee="hovedmed"))  # by kind
+    assert list(store.filter_ids(Query("x", committee="Hoved-MED Teknik"))) == [row]  # by name
 
 
 def test_an_index_of_a_newer_format_is_refused_with_a_danish_message(tmp_path):
@@ -142,3 +163,15 @@ def test_sentences_come_back_with_their_sections(store):
     assert got.spans == [(0, 21), (22, 39)] and got.sections == ["Beslutning", "Beslutning"]
     assert got.vectors.shape == (2, 4)
     assert store.sentences([row], with_vectors=False)[row].spans == [(0, 21), (22, 39)]
+
+
+def test_municipality_filter_and_a_year_only_date_in_a_period_of_its_year(store):
+    with store.transaction():
+        doc, chunks, vecs, spans, svecs = _doc("m", "2017", "LokalMED", ["Notat om vikarer."])
+        doc = replace(doc, municipality="Lyngå Kommune")
+        chunks = [replace(c, municipality="Lyngå Kommune") for c in chunks]
+        store.add_document(doc, chunks, vecs, spans, svecs)
+    (row,) = store.chunk_rows("m")
+    assert list(store.filter_ids(Query("x", municipality="lyngå kommune"))) == [row]
+    assert row in store.filter_ids(Query("x", date_from="2017-06-01", date_to="2017-12-31"))
+    assert row not in store.filter_ids(Query("x", date_from="2018-01-01"))

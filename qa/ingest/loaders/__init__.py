@@ -35,11 +35,12 @@ class Loaded:
     text: str | None  # extracted text, None if the file cannot be used
     error: str | None = None  # one-line human reason in Danish when text is None
     fmt: str = ""  # "pdf", "docx", "html", "md", "txt"
+    ocr: bool = False  # some of the text was read from page images by OCR
 
 
 class _Format(NamedTuple):
     fmt: str
-    load: Callable[[Path, base.Budget], str]
+    load: Callable[[Path, base.Budget], "str | base.Extracted"]
     textual: bool  # read whole into memory -> the stricter size limit applies
 
 
@@ -100,8 +101,11 @@ def load_file(path: Path, settings: Settings | None = None) -> Loaded:
     except Exception as e:  # noqa: BLE001 - a parser bug on one odd file must not stop a run
         log.warning("uventet fejl ved indlæsning af %s", path, exc_info=True)
         return Loaded(None, f"filen kunne ikke læses ({type(e).__name__})", fmt)
+    ocr = isinstance(result, base.Extracted) and result.ocr_pages > 0
+    if isinstance(result, base.Extracted):
+        result = result.text
     if not result.strip():
         return Loaded(None, "filen er tom", fmt)
     if len(result) > budget.text_chars:
         return Loaded(None, str(base.too_long(budget.text_chars)), fmt)
-    return Loaded(result, None, fmt)
+    return Loaded(result, None, fmt, ocr)

@@ -31,6 +31,14 @@ class Budget:
                    settings.max_markup_bytes, settings.max_zip_entries, settings.max_text_chars)
 
 
+@dataclass(frozen=True)
+class Extracted:
+    """A loader's text plus how it was read: `ocr_pages` pages came from page images by OCR."""
+
+    text: str
+    ocr_pages: int = 0
+
+
 class LoadError(Exception):
     """A file that cannot be used; the message is the one-line Danish reason shown to users."""
 

@@ -1,9 +1,10 @@
 """PDF via pypdf: the text layer page by page, pages joined by a blank line.
 
-Minutes from agenda systems are born-digital PDFs; scanned ones have no text layer and
-are reported as needing OCR (OCR runs only if pytesseract with Danish data happens to be
-installed - it is not a requirement). Damaged and password-protected files get a clear
-reason instead of a stack trace or, worse, silently partial text.
+Minutes from agenda systems are born-digital PDFs; scanned pages have no text layer and are read
+by OCR (see `ocr`: Tesseract with Danish data). Where OCR is not installed, a file with scanned
+pages is skipped with a Danish reason that says what to install, never indexed with pages missing.
+Damaged and password-protected files get a clear reason instead of a stack trace or, worse,
+silently partial text.
 """
 from __future__ import annotations
 
@@ -14,12 +15,12 @@ from pypdf import PdfReader
 from pypdf import PasswordType
 from pypdf.errors import DependencyError, EmptyFileError
 
-from . import base
+from . import base, ocr
 from .base import LoadError
 
 log = logging.getLogger(__name__)
 
-NO_TEXT = "ingen tekst — kræver OCR"
+NO_TEXT = "ingen tekst (heller ikke ved OCR)"
 CORRUPT = "filen kunne ikke læses (beskadiget PDF)"
 
 
@@ -62,6 +63,7 @@ def _open(path: Path) -> PdfReader:
 
 
 def _page_texts(reader: PdfReader, max_chars: int) -> list[str]:
+    """The text layer of every page ('' for a page without one), in page order."""
     try:
         pages = list(reader.pages)
     except Exception as e:  # noqa: BLE001 - a broken page tree
@@ -74,46 +76,55 @@ def _page_texts(reader: PdfReader, max_chars: int) -> list[str]:
         except Exception:  # noqa: BLE001 - pypdf raises many types on odd content streams
             log.warning("side %d kunne ikke læses", number, exc_info=True)
             failed += 1
-            continue
+            text = ""
         text = base.finish(text).strip()
-        if text:
-            texts.append(text)
-            total += len(text) + 2
-            if total > max_chars:
-                raise base.too_long(max_chars)
+        texts.append(text)
+        total += len(text) + 2
+        if total > max_chars:
+            raise base.too_long(max_chars)
     if pages and failed == len(pages):
         raise LoadError(CORRUPT)
     return texts
 
 
-def _ocr(reader: PdfReader) -> str | None:
-    """OCR the page images if pytesseract and Danish tesseract data are present, else None."""
+def _has_image(page, depth: int = 0) -> bool:
+    """Whether a page draws an image (directly or inside a form): a text-less page with one is a scan,
+    one without is blank. Reads the resource dictionaries only, decodes nothing."""
     try:
-        import pytesseract  # optional, deliberately not a requirement
-    except ImportError:
-        return None
-    try:
-        if "dan" not in pytesseract.get_languages(config=""):
-            return None
-        pages = []
-        for page in reader.pages:
-            parts = [pytesseract.image_to_string(img.image, lang="dan") for img in page.images]
-            text = base.finish("\n".join(parts)).strip()
-            if text:
-                pages.append(text)
-    except Exception:  # noqa: BLE001 - missing binary, unreadable image: fall back to the error
-        log.warning("OCR mislykkedes", exc_info=True)
-        return None
-    return "\n\n".join(pages) or None
+        resources = page.get("/Resources")
+        resources = resources.get_object() if resources is not None else {}
+        xobjects = resources.get("/XObject")
+        xobjects = xobjects.get_object() if xobjects is not None else {}
+        for ref in xobjects.values():
+            obj = ref.get_object()
+            if obj.get("/Subtype") == "/Image":
+                return True
+            if obj.get("/Subtype") == "/Form" and depth < 3 and _has_image(obj, depth + 1):
+                return True
+    except Exception:  # noqa: BLE001 - odd resources: treat as an image, let OCR decide
+        return True
+    return False
 
 
-def load(path: Path, budget: base.Budget) -> str:
+def load(path: Path, budget: base.Budget) -> base.Extracted:
     _check_envelope(path)
     reader = _open(path)
     texts = _page_texts(reader, budget.text_chars)
-    if not texts:
-        ocr = _ocr(reader)
-        if ocr is None:
-            raise LoadError(NO_TEXT)
-        return ocr
-    return "\n\n".join(texts)
+    scanned = [i for i, t in enumerate(texts) if not t and _has_image(reader.pages[i])]
+    if scanned:
+        reason = ocr.unavailable()
+        if reason:
+            if not any(texts):
+                raise LoadError(reason)
+            raise LoadError(f"{len(scanned)} af {len(texts)} sider er scannet — {reason}")
+        try:
+            read = ocr.read_pages(path, scanned)
+        except Exception as e:  # noqa: BLE001 - an image pdfium or Tesseract cannot read
+            log.warning("OCR mislykkedes for %s", path, exc_info=True)
+            raise LoadError(f"OCR af de scannede sider mislykkedes ({type(e).__name__})") from e
+        for i, text in read.items():
+            texts[i] = base.finish(text).strip()
+    pages = [t for t in texts if t]
+    if not pages:
+        raise LoadError(NO_TEXT)
+    return base.Extracted("\n\n".join(pages), ocr_pages=sum(1 for i in scanned if texts[i]))
