@@ -32,10 +32,17 @@ class Settings:
     corpus_dir: Path = ROOT / "corpus"
     threads: int = 0  # 0: let the libraries decide
     batch_size: int = 16
+    # ONNX Runtime is fastest one text at a time here (a batch is padded to its longest text), and int8's
+    # dynamic activation ranges would make a vector depend on its batch companions (docs/BENCHMARKS.md)
+    onnx_batch_size: int = 1
     # --- chunking and embedding
     chunk_chars: int = 1200  # longest passage shown and embedded
     chunk_overlap: int = 150
     embed_context: bool = True  # prepend document/body/item to the embedded text (ablation switch)
+    # Sentence vectors: "late" = pooled from the passage's own forward pass over each sentence's tokens
+    # (no extra model calls); "separate" = each sentence embedded on its own with its item title
+    sentence_vectors: str = "late"
+    ingest_ahead: int = 2  # files loaded, repaired and chunked ahead while the current one embeds
     # --- questions
     max_question: int = 2000  # characters; longer questions are cut (the model reads no more anyway)
     # --- hybrid ranking
@@ -66,6 +73,9 @@ class Settings:
     # --- storage and vector search
     common_from: int = 20_000  # above this many passages, very common question terms leave the OR query
     common_share: float = 0.05  # ... namely those in more than this share of passages (BENCHMARKS.md)
+    # "tantivy": a top-k BM25 engine beside the store (qa/storage/lexical.py), FTS5 when it is missing;
+    # "fts5": SQLite's FTS5 only (docs/BENCHMARKS.md, lexical engines)
+    lexical_engine: str = "tantivy"
     exact_limit: int = 200_000  # exact inner-product search up to this many vectors, HNSW above
     hnsw_m: int = 32
     hnsw_ef_construction: int = 80

@@ -7,7 +7,7 @@ from pathlib import Path
 from qa.embed.model import Embedder, load_embedder
 from qa.errors import IndexMismatch, IndexMissing
 from qa.settings import Settings
-from qa.storage.layout import has_index, store_path, vectors_path
+from qa.storage.layout import has_index, open_lexical, store_path, vectors_path
 from qa.storage.store import Store
 from qa.storage.vectors import VectorIndex
 
@@ -53,6 +53,7 @@ class Index:
             # the writer stopped before writing this generation's file: the store has the vectors
             vectors = VectorIndex.build(*self.store.vectors(), settings=self.settings)
         self.vectors, self.generation = vectors, gen
+        self.store.engine = open_lexical(self.directory, gen, self.settings)
         return True
 
     def close(self) -> None:
