@@ -16,12 +16,14 @@ from qa.ask.search import Searcher
 from qa.atomic import write_bytes
 from qa.embed.model import Embedder, load_embedder
 from qa.errors import IndexMissing
-from qa.ingest.indexer import Indexer, display_path
 from qa.settings import Settings
 from qa.storage.layout import has_index, remove_index_files, store_path
 from qa.storage.reader import Index
 from qa.storage.store import Store
 from qa.types import Answer, Chunk, Document, Filters, Progress, Report, Turn
+
+# Ingestion (loaders, repair, chunking: ≈ 6 s of imports under load) is imported where it is used, so
+# opening an index and answering a question never pays for it (docs/BENCHMARKS.md, cold start).
 
 UPLOADS = "uploads"  # the corpus sub-folder where files added through the app are kept
 
@@ -79,6 +81,8 @@ class Assistant:
 
     def add_files(self, paths: list[Path], progress: Progress | None = None) -> Report:
         with self._lock:
+            from qa.ingest.indexer import Indexer
+
             report = Indexer(self.settings.index_dir, self.settings, self.index.embedder).add(paths, progress)
             self.index.refresh()
         return report
@@ -105,7 +109,7 @@ class Assistant:
             raise
         dropped = {s for s, _ in report.skipped} | set(report.unchanged)
         for p in written:
-            if display_path(p) in dropped:
+            if _display_path(p) in dropped:
                 p.unlink(missing_ok=True)
         return report
 
@@ -128,6 +132,8 @@ def build_index(settings: Settings, corpus: Path | None = None, rebuild: bool = 
     if rebuild:
         _clear(settings.index_dir)
     embedder = embedder or load_embedder(settings)
+    from qa.ingest.indexer import Indexer
+
     return Indexer(settings.index_dir, settings, embedder).build(corpus or settings.corpus_dir, progress)
 
 
@@ -141,6 +147,8 @@ def ensure_index(settings: Settings, progress: Progress | None = None) -> Report
 def add_files(settings: Settings, paths: list[Path], progress: Progress | None = None) -> Report:
     """Index these files into settings.index_dir (the CLI's `add`); missing files are reported, not raised."""
     found = [p for p in paths if p.is_file()]
+    from qa.ingest.indexer import Indexer
+
     report = Indexer(settings.index_dir, settings, load_embedder(settings)).add(found, progress)
     report.skipped += [(str(p), "filen findes ikke") for p in paths if not p.is_file()]
     return report
@@ -148,6 +156,8 @@ def add_files(settings: Settings, paths: list[Path], progress: Progress | None =
 
 def remove_document(settings: Settings, ref: str) -> str | None:
     """Remove one document by id, id prefix or source path; its id, or None when not exactly one matches."""
+    from qa.ingest.indexer import Indexer
+
     return Indexer(settings.index_dir, settings, embedder=None).remove(ref)
 
 
@@ -186,3 +196,9 @@ def _clear(directory: Path) -> None:
 
 __all__ = ["Assistant", "IndexInfo", "build_index", "ensure_index", "add_files", "remove_document",
            "index_info", "prepare_model"]
+
+
+def _display_path(path: Path) -> str:
+    from qa.ingest.indexer import display_path
+
+    return display_path(path)
