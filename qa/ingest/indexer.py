@@ -1,6 +1,7 @@
 """Building and updating an index: load -> repair -> chunk -> embed -> store, one document at a time.
 
-Each document is written in its own SQLite transaction, so an interrupted build keeps every
+Loading, repair and chunking of the next files run in a worker thread while the current file embeds
+(the encoder releases the GIL, so the two overlap on two cores). Each document is written in its own SQLite transaction, so an interrupted build keeps every
 document it finished and loses nothing else. Content hashes make rebuilding cheap: an unchanged
 file is skipped, identical files are indexed once, and an embedding cache keyed by model and text
 means a changed document only re-embeds the passages that changed.
@@ -8,6 +9,8 @@ means a changed document only re-embeds the passages that changed.
 from __future__ import annotations
 
 import hashlib
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable
@@ -122,38 +125,25 @@ class Indexer:
     def _add(self, store: Store, paths: list[Path], report: Report, progress: Progress | None) -> None:
         """Index new and changed files; a file's previous version is replaced in the same transaction."""
         existing = {d.source: d.doc_id for d in store.documents()}
-        with Extractor(self.settings) as extractor:  # files are read in a child that can be stopped
-            self._add_each(store, paths, report, progress, extractor.load, existing)
-        if progress:
-            progress(len(paths), len(paths), "færdig")
-
-    def _add_each(self, store: Store, paths: list[Path], report: Report, progress: Progress | None,
-                  load: Callable[[Path], Loaded], existing: dict[str, str]) -> None:
-        for n, path in enumerate(paths):
-            source = display_path(path)
+        for n, path, source, prepared in self._prepared(paths):
             if progress:
-                progress(n, len(paths), path.name)
-            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                report.skipped.append((source, f"ukendt filtype {path.suffix or '(ingen)'}"))
-                continue
-            prepared = self.prepare(path, source, load)
+                progress(n, len(paths), f"{path.name} · {report.chunks} passager")
             if isinstance(prepared, str):
                 report.skipped.append((source, prepared))
                 continue
-            doc, fixed = prepared
+            doc, chunks = prepared
             report.seen[doc.doc_id] = source
             if store.has_document(doc.doc_id):
                 with store.transaction():  # a corrected sidecar, or a description read anew
                     store.update_metadata(doc)
                 report.unchanged.append(source)
                 continue
-            chunks = self.chunk(doc, fixed)
             if not chunks:
                 report.skipped.append((source, "ingen brugbar tekst efter oprydning"))
                 continue
             def tick(done: int, total: int, n: int = n, name: str = path.name) -> None:
                 if progress:  # the bar's text moves while a document embeds
-                    progress(n, len(paths), f"{done}/{total} tekster · {name}")
+                    progress(n, len(paths), f"{done}/{total} tekster · {name} · {report.chunks + done} passager")
 
             vectors, spans, svecs = self._embed(store, chunks, tick)
             with store.transaction():
@@ -166,6 +156,40 @@ class Indexer:
             existing[source] = doc.doc_id
             report.added.append(source)
             report.chunks += len(chunks)
+        if progress:
+            progress(len(paths), len(paths), "færdig")
+
+    def _prepared(self, paths: list[Path]):
+        """(n, path, source, (document, passages) or the Danish reason it cannot be used) per file, in
+        order; up to `settings.ingest_ahead` files are loaded, repaired and chunked ahead in a thread."""
+        def work(path: Path, source: str, load: Callable[[Path], Loaded]) -> tuple[Document, list[Chunk]] | str:
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                return f"ukendt filtype {path.suffix or '(ingen)'}"
+            prepared = self.prepare(path, source, load)
+            if isinstance(prepared, str):
+                return prepared
+            doc, fixed = prepared
+            return doc, self.chunk(doc, fixed)
+
+        ahead = max(1, self.settings.ingest_ahead)
+        # files are read in a child process that can be stopped (qa/ingest/extract.py)
+        with Extractor(self.settings) as extractor, \
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-ingest") as pool:
+            queue: deque[tuple[int, Path, str, Future]] = deque()
+            todo = iter(enumerate(paths))
+            try:
+                for n, path in todo:
+                    source = display_path(path)
+                    queue.append((n, path, source, pool.submit(work, path, source, extractor.load)))
+                    if len(queue) > ahead:
+                        m, p, src, fut = queue.popleft()
+                        yield m, p, src, fut.result()
+                while queue:
+                    m, p, src, fut = queue.popleft()
+                    yield m, p, src, fut.result()
+            finally:
+                for *_, fut in queue:
+                    fut.cancel()
 
     def prepare(self, path: Path, source: str, load: Callable[[Path], Loaded] | None = None
                 ) -> tuple[Document, Repaired] | str:
@@ -193,6 +217,9 @@ class Indexer:
         """Vectors for the passages and their sentences, reusing cached ones."""
         texts = [embed_text(c) if self.settings.embed_context else c.text for c in chunks]
         spans = [_sentences_with_sections(c.text) for c in chunks]
+        if self.settings.sentence_vectors == "late" and getattr(self.embedder, "late_chunking", False):
+            vectors, svecs = self._late(store, chunks, texts, spans, tick)
+            return vectors, spans, svecs
         sent_texts = [sentence_text(c, c.text[s:e]) for c, sp in zip(chunks, spans) for s, e, _ in sp]
         all_vecs = self._cached_encode(store, texts + sent_texts, tick)
         vectors = all_vecs[: len(texts)]
@@ -201,6 +228,42 @@ class Indexer:
             svecs.append(all_vecs[pos: pos + len(sp)])
             pos += len(sp)
         return vectors, spans, svecs
+
+    def _late(self, store: Store, chunks: list[Chunk], texts: list[str], spans, tick):
+        """Passage and sentence vectors from one forward pass per passage (cached per passage text); the
+        few sentences truncation cut off are embedded on their own."""
+        dim = self.embedder.dim
+        keys = [self._key(t) for t in texts]
+        late_keys = [self._key("late\0" + t) for t in texts]
+        have = store.cached_vectors(keys + late_keys)
+        todo = list(dict.fromkeys(i for i in range(len(texts)) if keys[i] not in have or late_keys[i] not in have))
+        if todo:
+            done = [0]
+
+            def count(k: int) -> None:
+                done[0] += k
+                tick(done[0], len(todo))
+
+            shifted = []
+            for i in todo:
+                off = len(texts[i]) - len(chunks[i].text)  # the passage ends the embedded text
+                shifted.append([(a + off, b + off) for a, b, _ in spans[i]])
+            vecs, sents = self.embedder.encode_passages_late([texts[i] for i in todo], shifted, count)
+            new = {}
+            for i, v, sv in zip(todo, vecs, sents):
+                new[keys[i]], new[late_keys[i]] = v, sv.reshape(-1)
+            with store.transaction():
+                store.cache_vectors(new)
+            have.update(new)
+        vectors = np.vstack([have[k] for k in keys]) if keys else np.zeros((0, dim), np.float32)
+        svecs = [np.array(have[k], dtype=np.float32).reshape(-1, dim) for k in late_keys]
+        cut = [(p, j) for p, sv in enumerate(svecs) for j in range(len(sv)) if not sv[j].any()]
+        if cut:
+            alone = self._cached_encode(store, [sentence_text(chunks[p], chunks[p].text[spans[p][j][0]: spans[p][j][1]])
+                                                for p, j in cut], tick)
+            for (p, j), v in zip(cut, alone):
+                svecs[p][j] = v
+        return vectors, svecs
 
     def _cached_encode(self, store: Store, texts: list[str], tick: Callable[[int, int], None]) -> np.ndarray:
         keys = [self._key(t) for t in texts]

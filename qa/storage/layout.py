@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import shutil
 from pathlib import Path
 
-from qa.atomic import remove_stale
+from qa.atomic import pid_alive, remove_stale
 from qa.errors import IndexBusy, IndexReadOnly
 from qa.settings import Settings
+from qa.storage import lexical
 from qa.storage.store import Store
 from qa.storage.vectors import VectorIndex
 
@@ -33,8 +35,13 @@ def vectors_path(directory: Path, generation: int) -> Path:
     return Path(directory) / f"vectors-{generation}.faiss"
 
 
+def lexical_path(directory: Path, generation: int) -> Path:
+    return Path(directory) / f"lexical-{generation}"
+
+
 def write_vectors(directory: Path, store: Store, settings: Settings = Settings()) -> VectorIndex:
-    """The FAISS file for the store's current generation; older ones are removed afterwards."""
+    """The derived files for the store's current generation: the FAISS file and (settings.lexical_engine)
+    the lexical engine's folder; older ones are removed afterwards."""
     directory = Path(directory)
     ids, vecs = store.vectors()
     index = VectorIndex.build(ids, vecs, settings=settings)
@@ -44,6 +51,7 @@ def write_vectors(directory: Path, store: Store, settings: Settings = Settings()
         if old != target:
             old.unlink(missing_ok=True)
     remove_stale(directory, "vectors-*.faiss.tmp*")
+    write_lexical(directory, store, settings)
     return index
 
 
@@ -61,11 +69,38 @@ def write_vectors_or_warn(directory: Path, store: Store, settings: Settings = Se
     return None
 
 
+def write_lexical(directory: Path, store: Store, settings: Settings = Settings()) -> Path | None:
+    """The top-k lexical engine's folder for this generation (None when FTS5 is the engine)."""
+    if settings.lexical_engine != "tantivy" or not lexical.available():
+        return None
+    target = lexical.build(lexical_path(directory, store.generation()), store.lexical_rows())
+    for old in Path(directory).glob("lexical-*"):
+        if old != target and ".tmp" not in old.name:
+            shutil.rmtree(old, ignore_errors=True)
+    for tmp in Path(directory).glob("lexical-*.tmp*"):
+        if not pid_alive(tmp.name.rsplit("tmp", 1)[-1]):
+            shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def open_lexical(directory: Path, generation: int, settings: Settings = Settings()):
+    """The engine built for this generation, or None (the store's FTS5 then answers)."""
+    path = lexical_path(directory, generation)
+    if settings.lexical_engine != "tantivy" or not path.is_dir() or not lexical.available():
+        return None
+    try:
+        return lexical.Lexical(path)
+    except (OSError, ValueError):
+        return None
+
+
 def remove_index_files(directory: Path) -> None:
     """Delete the store and its vector files (a rebuild of a store that cannot be opened)."""
     for p in Path(directory).glob("*"):
         if p.name.startswith((STORE_FILE, "vectors-")):
             p.unlink()
+        elif p.name.startswith("lexical-"):
+            shutil.rmtree(p, ignore_errors=True)
 
 
 class WriterLock:

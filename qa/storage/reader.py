@@ -10,7 +10,7 @@ import numpy as np
 from qa.embed.model import Embedder, load_embedder
 from qa.errors import IndexMismatch, IndexMissing, IndexReadOnly
 from qa.settings import Settings
-from qa.storage.layout import has_index, store_path, vectors_path
+from qa.storage.layout import has_index, open_lexical, store_path, vectors_path
 from qa.storage.store import Store, corruption
 from qa.storage.vectors import VectorIndex
 
@@ -81,6 +81,7 @@ class Index:
                 if self.store.generation() == gen:
                     _save_quietly(vectors, path)
             self.vectors, self.generation = vectors, gen
+        self.store.engine = open_lexical(self.directory, gen, self.settings)
         return True
 
     def vectors_stale(self, unknown: int) -> None:

