@@ -17,7 +17,8 @@ from qa.atomic import write_bytes
 from qa.embed.model import Embedder, load_embedder
 from qa.errors import IndexMissing
 from qa.ingest.indexer import Indexer, display_path
-from qa.settings import Settings
+from qa.settings import ROOT, Settings
+from qa.storage.notes import Notes
 from qa.storage.layout import has_index, remove_index_files, store_path
 from qa.storage.reader import Index
 from qa.storage.store import Store
@@ -109,8 +110,36 @@ class Assistant:
                 p.unlink(missing_ok=True)
         return report
 
+    @property
+    def notes(self) -> Notes:
+        """The app's conversations and feedback, kept beside the index (notes.sqlite)."""
+        if getattr(self, "_notes", None) is None:
+            self._notes = Notes(self.settings.index_dir)
+        return self._notes
+
+    def is_upload(self, source: str) -> bool:
+        """Whether a document's file was added through the app (kept in corpus/uploads/)."""
+        return _source_path(source).parent == (Path(self.settings.corpus_dir) / UPLOADS).resolve()
+
+    def remove_upload(self, source: str) -> bool:
+        """Remove a document added through the app: from the index, and its file from corpus/uploads/
+        (else the next build would bring it back). False when the index did not hold it."""
+        if not self.is_upload(source):
+            raise ValueError(f"not an uploaded document: {source}")
+        with self._lock:
+            doc_id = Indexer(self.settings.index_dir, self.settings, self.index.embedder).remove(source)
+            self.index.refresh()
+        _source_path(source).unlink(missing_ok=True)
+        return doc_id is not None
+
     def close(self) -> None:
         self.index.close()
+
+
+def _source_path(source: str) -> Path:
+    """A stored source path (relative to the project root when inside it) as an absolute path."""
+    path = Path(source)
+    return (path if path.is_absolute() else ROOT / path).resolve()
 
 
 def _free_path(folder: Path, name: str, data: bytes) -> Path:

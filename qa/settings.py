@@ -38,6 +38,9 @@ class Settings:
     embed_context: bool = True  # prepend document/body/item to the embedded text (ablation switch)
     # --- questions
     max_question: int = 2000  # characters; longer questions are cut (the model reads no more anyway)
+    # --- presentation: a source is shown as relevant when its score is at least this share of the best
+    # one's; the rest are folded under "Måske relevant" (chosen on dev.jsonl, see docs/APP.md)
+    relevant_ratio: float = 0.8
     # --- hybrid ranking
     dense_weight: float = 0.55
     lexical_weight: float = 0.45
