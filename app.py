@@ -46,7 +46,6 @@ EXAMPLES = [
 ]
 MODES = ("Samtale", "Hvad er sagt før?")
 PRECEDENT_ORDERS = ("Efter relevans", "Efter dato", "Tidslinje")
-FILTER_KEYS = ("f_committee", "f_doctype", "f_side", "f_dates")
 
 
 # --------------------------------------------------------------------------------------------
@@ -319,8 +318,11 @@ def feedback_widget(assistant: Assistant, turn: dict) -> None:
 
 
 def _drop_filters(question: str) -> None:
-    for key in FILTER_KEYS:
-        st.session_state.pop(key, None)
+    """Clear every filter (on screen too) and ask the question again."""
+    for key in ("f_committee", "f_doctype", "f_side"):
+        st.session_state[key] = None
+    if st.session_state.get("_date_span"):
+        st.session_state.f_dates = st.session_state._date_span
     st.session_state.pending = question
 
 
@@ -333,7 +335,7 @@ def render_answer(assistant: Assistant, turn: dict) -> None:
     """The answer first (the fact asked for, the quote, its citation), then one line per source."""
     tid = turn["id"]
     if turn.get("notice"):
-        st.warning(turn["notice"], icon="✂️")
+        st.warning(turn["notice"], icon=":material/content_cut:")
     if turn.get("error"):
         st.error(turn["error"])
         return
@@ -344,7 +346,7 @@ def render_answer(assistant: Assistant, turn: dict) -> None:
             st.warning(f"Intet relevant med de valgte filtre ({filters_label(turn['filters'])}). "
                        + (nothing_found(answer) if answer.reason else ""))
             st.button("Søg igen uden filtre", key=f"nofilter-{tid}", on_click=_drop_filters,
-                      args=(turn["question"],), icon="🔎")
+                      args=(turn["question"],), icon=":material/filter_alt_off:")
         else:
             st.warning(nothing_found(answer))
     else:
@@ -416,17 +418,20 @@ def _ask_example(question: str) -> None:
 # --------------------------------------------------------------------------------------------
 def _follow_index(dates: list[str], committees: list[str], doc_types: list[str]) -> None:
     """Filters that follow the index: after an upload or a removal the date range grows or shrinks
-    with it, unless the user had narrowed it, and a choice the index no longer has is dropped."""
-    span = (dates[0], dates[-1]) if dates else None
+    with it (unless the user had narrowed it), and a choice the index no longer has is cleared.
+
+    Widget values are set through session state before the widgets are drawn: that is the one way
+    the browser's copy of a widget changes too (removing the key would leave the old value on screen)."""
+    span = (dates[0], dates[-1]) if len(dates) >= 2 else None
     seen = st.session_state.get("_date_span")
     current = st.session_state.get("f_dates")
-    if span != seen:
-        if current is not None and (current == seen or current[0] not in dates or current[1] not in dates):
-            st.session_state.pop("f_dates", None)
-        st.session_state._date_span = span
+    if span and (current is None or (span != seen and (tuple(current) == seen or current[0] not in dates
+                                                         or current[1] not in dates))):
+        st.session_state.f_dates = span
+    st.session_state._date_span = span
     for key, values in (("f_committee", committees), ("f_doctype", doc_types)):
         if st.session_state.get(key) is not None and st.session_state[key] not in values:
-            st.session_state.pop(key, None)
+            st.session_state[key] = None
 
 
 def sidebar(assistant: Assistant) -> tuple[dict, int, bool, object]:
@@ -454,6 +459,7 @@ def sidebar(assistant: Assistant) -> tuple[dict, int, bool, object]:
                         help="Kun passager, hvor denne side nævnes som den, der udtaler sig.")
     date_from = date_to = None
     if len(dates) >= 2:
+        # the value shown comes from _follow_index (session state); `value` only makes it a range
         lo, hi = sb.select_slider("Mødedatoer", options=dates, value=(dates[0], dates[-1]), key="f_dates",
                                   format_func=danish_date,
                                   help="Når perioden er indsnævret, udelades dokumenter uden dato.")
@@ -475,7 +481,7 @@ def sidebar(assistant: Assistant) -> tuple[dict, int, bool, object]:
             st.html(f'<div class="rq-small"><b>{esc(danish_date(d.date) or "uden dato")}</b> · '
                     f'{esc(d.committee or "–")} · {esc(doc_type_label(d.doc_type))}<br>{esc(d.title)}</div>')
             if assistant.is_upload(d.source):
-                if st.button("Fjern", key=f"remove-{d.doc_id}", icon="🗑️",
+                if st.button("Fjern", key=f"remove-{d.doc_id}", icon=":material/delete:",
                              help="Fjern dokumentet fra indekset og fra mappen uploads."):
                     confirm_remove(assistant, d.source, d.title)
 
@@ -629,17 +635,19 @@ def precedent_page(assistant: Assistant, filters: dict) -> None:
     if not result:
         return
     if result.get("notice"):
-        st.warning(result["notice"], icon="✂️")
+        st.warning(result["notice"], icon=":material/content_cut:")
     st.html(f'<div class="rq-small">Søgte efter: {esc(short(result["topic"], 300))} · '
             f'{esc(SIDE_LABELS[result["side"]])}</div>')
     if result.get("error"):
         st.error(result["error"])
         return
     relevant: list[Hit] = result["hits"]
+    maybe: list[Hit] = result.get("maybe") or []
     if not relevant:
-        st.warning(NOTHING_FOUND if not filters else
-                   f"{SIDE_LABELS[result['side']]} har ikke udtalt sig om emnet med de valgte filtre "
-                   f"({filters_label({k: v for k, v in filters.items() if k != 'side'})}).")
+        others = {k: v for k, v in filters.items() if k != "side"}
+        st.warning(f"{SIDE_LABELS[result['side']]} har ikke udtalt sig tydeligt om emnet"
+                   + (f" med de valgte filtre ({filters_label(others)})." if others else "."))
+        _weaker(assistant, maybe, 1)
         return
     order = st.radio("Rækkefølge", PRECEDENT_ORDERS, key="p_order", horizontal=True, label_visibility="collapsed")
     groups = meetings(relevant, "date" if order != PRECEDENT_ORDERS[0] else "relevance")
@@ -661,12 +669,21 @@ def precedent_page(assistant: Assistant, filters: dict) -> None:
         for h in m.hits:
             st.html(f'<div class="rq-small">»{esc(short(best_sentence(h), 300))}«</div>')
             source_card(assistant, h, numbers[id(h)], "p")
+    _weaker(assistant, maybe, len(relevant) + 1)
+
+
+def _weaker(assistant: Assistant, hits: list[Hit], first: int) -> None:
+    """The passages under the relevance cut, folded away but there to look at."""
+    if hits:
+        with st.expander(f"Måske relevant ({len(hits)})", key="p_maybe"):
+            for n, h in enumerate(hits, first):
+                source_card(assistant, h, n, "p")
 
 
 def precedent_search(assistant: Assistant, topic: str, side: str, filters: dict) -> dict:
     """One side's statements on a topic: ranked by relevance, cut where they stop being relevant."""
     text = " ".join((topic or "").split())
-    result = {"topic": text[:MAX_QUESTION], "side": side, "hits": [], "folded": 0, "error": None,
+    result = {"topic": text[:MAX_QUESTION], "side": side, "hits": [], "folded": 0, "maybe": [], "error": None,
               "notice": cut_notice(MAX_QUESTION) if len(text) > MAX_QUESTION else None}
     if not text:
         result["error"] = "Skriv et emne, fx »resortflyt« eller »hjemmearbejde«."
@@ -675,7 +692,7 @@ def precedent_search(assistant: Assistant, topic: str, side: str, filters: dict)
         others = {k: v for k, v in filters.items() if k != "side"}
         answer = assistant.ask(text, k=PRECEDENT_K, filters={**others, "side": side})
         relevant, folded = split_relevant(answer.hits, SETTINGS.relevant_ratio, answer.abstain)
-        result["hits"], result["folded"] = relevant, len(folded)
+        result["hits"], result["folded"], result["maybe"] = relevant, len(folded), folded
     except Exception:  # noqa: BLE001
         log.exception("Præcedenssøgningen fejlede")
         result["error"] = "Søgningen kunne ikke gennemføres. Prøv et andet emne."

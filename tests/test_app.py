@@ -169,6 +169,7 @@ def test_filters_that_leave_nothing_relevant_say_so_and_can_be_removed(app_env):
     at.button(key=f"nofilter-{at.session_state['history'][-1]['id']}").click().run()
     assert not at.exception
     assert at.selectbox(key="f_committee").value is None
+    assert tuple(at.select_slider(key="f_dates").value) == ("2015-11-12", "2025-03-10")
     turn = at.session_state["history"][-1]
     assert turn["question"] == RESORTFLYT and not turn["filters"] and not turn["answer"].abstain
     assert _cards(at)[0].startswith("[1] HovedMED · 25. november 2022")

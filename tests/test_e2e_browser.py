@@ -264,8 +264,8 @@ def test_reload_keeps_the_conversation_and_new_conversation_clears_it(page_for):
     assert messages.nth(1).locator(".rq-quote").count() == 1
     _shot(page, "e2e_reload.png")
     page.get_by_role("button", name="Ny samtale").click()
+    sync_api.expect(page.locator('[data-testid="stChatMessage"]')).to_have_count(0, timeout=30_000)
     _settle(page, 500)
-    assert page.locator('[data-testid="stChatMessage"]').count() == 0
     page.reload()
     page.get_by_placeholder(BOX).wait_for(timeout=60_000)
     _settle(page, 800)
@@ -320,6 +320,11 @@ def test_filters_that_leave_nothing_relevant_say_so_and_offer_to_drop_them(page_
     messages.nth(3).locator(".rq-quote").wait_for(timeout=60_000)
     _settle(page, 2800)
     assert "HovedMED, 25. november 2022" in messages.nth(3).inner_text()
+    # the filters are cleared on screen too, not only for this one search
+    assert "HovedMED" not in sidebar.locator('[data-testid="stSelectbox"]').filter(has_text="Udvalg").inner_text()
+    thumbs = sidebar.locator('[data-testid="stSlider"]').filter(has_text="Mødedatoer")
+    assert thumbs.locator('[data-testid="stSliderThumbValue"]').all_inner_texts() == ["12. november 2015",
+                                                                                        "10. marts 2025"]
     _shot(page, "e2e_filters_dropped.png")
 
 
@@ -348,7 +353,11 @@ def test_upload_moves_the_date_filter_and_an_upload_can_be_removed(page_for, ser
     page = page_for()
     sidebar = page.locator('[data-testid="stSidebar"]')
     slider = sidebar.locator('[data-testid="stSlider"]').filter(has_text="Mødedatoer")
-    assert "10. marts 2025" in slider.inner_text()
+
+    def thumbs() -> list[str]:
+        return slider.locator('[data-testid="stSliderThumbValue"]').all_inner_texts()
+
+    assert thumbs() == ["12. november 2015", "10. marts 2025"]
     newer = tmp_path / "2026-01-15_testby_afdelingsmed_referat.md"
     newer.write_text("# Referat af møde i AfdelingsMED den 15. januar 2026\n\n"
                      "## Punkt 1: Kantineordning\n\nMedarbejdersiden foreslog en ny kantineordning med "
@@ -357,7 +366,7 @@ def test_upload_moves_the_date_filter_and_an_upload_can_be_removed(page_for, ser
     sidebar.get_by_role("button", name="Indeksér 1 fil(er)").click()
     sidebar.get_by_text("Tilføjet: 1 dokument(er)").wait_for(timeout=120_000)
     _settle(page, 500)
-    assert "15. januar 2026" in slider.inner_text()  # the date range followed the index
+    assert thumbs() == ["12. november 2015", "15. januar 2026"]  # the date range followed the index
     assert (server["corpus"] / "uploads" / newer.name).exists()
     _shot(page, "e2e_upload.png")
     sidebar.get_by_text("Dokumenterne").click()
@@ -368,6 +377,6 @@ def test_upload_moves_the_date_filter_and_an_upload_can_be_removed(page_for, ser
     dialog.get_by_role("button", name="Fjern").click()
     sidebar.get_by_text(f"Fjernet: {newer.name}").wait_for(timeout=60_000)
     _settle(page, 500)
-    assert "15. januar 2026" not in slider.inner_text() and "10. marts 2025" in slider.inner_text()
+    assert thumbs() == ["12. november 2015", "10. marts 2025"]
     assert not (server["corpus"] / "uploads" / newer.name).exists()
     _shot(page, "e2e_removed.png")
