@@ -53,6 +53,13 @@ def answer_from_dict(data: dict) -> Answer:
     return _build(Answer, {**data, "query": _build(Query, data.get("query", {})), "hits": hits})
 
 
+def _plain(value):
+    """JSON for what json cannot write itself: numpy numbers (scores, signals) as Python numbers."""
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
 def _turn_json(turn: dict) -> dict:
     return {k: (answer_to_dict(v) if isinstance(v, Answer) else v) for k, v in turn.items()
             if not k.startswith("_") and (v is None or isinstance(v, (str, int, float, bool, list, dict, Answer)))}
@@ -83,7 +90,7 @@ class Notes:
 
     # conversations ------------------------------------------------------------------------
     def save_conversation(self, conversation: str, turns: list[dict]) -> None:
-        payload = json.dumps([_turn_json(t) for t in turns], ensure_ascii=False)
+        payload = json.dumps([_turn_json(t) for t in turns], ensure_ascii=False, default=_plain)
         with self._connect() as con:
             con.execute("INSERT INTO conversations (id, updated, turns) VALUES (?, ?, ?) "
                         "ON CONFLICT(id) DO UPDATE SET updated = excluded.updated, turns = excluded.turns",

@@ -26,6 +26,15 @@ def test_conversation_round_trips_with_its_answers(tmp_path):
     assert notes.load_conversation("abc") == []
 
 
+def test_numpy_scores_are_stored_as_numbers(tmp_path):
+    import numpy as np
+
+    answer = _answer()
+    answer.hits[0].signals["dense"] = np.float32(0.5)
+    Notes(tmp_path).save_conversation("n", [{"id": "t", "question": "q", "answer": answer}])
+    assert Notes(tmp_path).load_conversation("n")[0]["answer"].hits[0].signals["dense"] == 0.5
+
+
 def test_feedback_is_one_vote_per_answer_and_can_be_taken_back(tmp_path):
     notes = Notes(tmp_path)
     notes.record_feedback("abc", "t1", 1, question="Hvad?", sentence="S.", source="corpus/x.md")
