@@ -288,7 +288,9 @@ def source_card(assistant: Assistant, hit: Hit, number: int, turn_id: str) -> No
         st.html(passage_html(c.text, hit.sentence_start, hit.sentence))
         if c.item and st.toggle("Vis hele punktet", key=f"item-{turn_id}-{number}"):
             try:
-                st.html(passage_html(_item_text(assistant, c)))
+                whole = _item_text(assistant, c)  # the answering sentence stays marked inside the whole item
+                at = whole.find(hit.sentence) if hit.sentence else -1
+                st.html(passage_html(whole, at, hit.sentence if at >= 0 else ""))
             except Exception:  # noqa: BLE001
                 log.exception("Punktet kunne ikke hentes")
                 st.caption("Hele punktet kunne ikke hentes.")

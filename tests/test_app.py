@@ -109,6 +109,10 @@ def test_answer_comes_first_and_sources_are_one_line_each(app_env):
     assert _citations(at)[0].startswith("HovedMED, 25. november 2022, punkt 2: Opfølgning på BIF-SOF-analysen")
     assert "<mark>" in _html(at)
     assert "Vis hele punktet" in [t.label for t in at.toggle]
+    tid = at.session_state["history"][-1]["id"]
+    at.toggle(key=f"item-{tid}-1").set_value(True).run()
+    whole = [h.value for h in at.html if 'class="rq-passage"' in h.value][-1]
+    assert "<mark>" in whole and len(whole) > len([h.value for h in at.html if 'class="rq-passage"' in h.value][0])
     assert not at.warning
 
 
