@@ -23,13 +23,13 @@ from pathlib import Path
 import streamlit as st
 
 from qa.api import Assistant, ensure_index
-from qa.errors import IndexBusy, QAError
+from qa.errors import QAError
 from qa.present import (NOTHING_FOUND, SIDE_LABELS, answer_lead, best_sentence, card_label, citation,
                         conversation_markdown, corpus_overview, cut_notice, danish_date, doc_type_label,
                         document_label, esc, feedback_question, filters_label, has_words, meetings,
-                        nothing_found, passage_html, place, short, split_relevant, timeline, whole_item)
+                        md_escape, nothing_found, passage_html, place, short, split_relevant, timeline, whole_item)
 from qa.settings import Settings, load_settings
-from qa.types import Answer, Chunk, Hit, Turn
+from qa.types import Answer, Chunk, Hit, Turn, UploadJob
 
 log = logging.getLogger("referat-qa.app")
 
@@ -404,6 +404,9 @@ def ask_turn(assistant: Assistant, question: str, filters: dict, k: int, use_con
         turn["answer"], turn["searched"] = answer, answer.searched_for
         if answer.cut:
             turn["notice"] = cut_notice(MAX_QUESTION)
+    except QAError as exc:  # the index itself is at fault (damaged, unreadable): say so, not "rephrase"
+        log.exception("Søgningen fejlede for %r", question[:200])
+        turn["error"] = str(exc)
     except Exception:  # noqa: BLE001 - a strange question must never break the page
         log.exception("Søgningen fejlede for %r", question[:200])
         turn["error"] = ("Spørgsmålet kunne ikke besvares. Prøv at formulere det anderledes, "
@@ -495,19 +498,19 @@ def sidebar(assistant: Assistant) -> tuple[dict, int, bool, object]:
 
 @st.dialog("Fjern dokumentet?")
 def confirm_remove(assistant: Assistant, source: str, title: str) -> None:
-    st.write(f"»{title or Path(source).name}« ({Path(source).name}) fjernes fra indekset og fra mappen uploads. "
-             "Det kan ikke fortrydes, men filen kan uploades igen.")
+    name = Path(source).name
+    st.markdown(md_escape(f"»{title or name}« ({name}) fjernes fra indekset og fra mappen uploads. "
+                          "Det kan ikke fortrydes, men filen kan uploades igen."))
     c1, c2 = st.columns(2)
     if c1.button("Fjern", type="primary", key="remove_yes", width="stretch"):
         try:
             assistant.remove_upload(source)
-            st.session_state.upload_result = [("success", f"Fjernet: {Path(source).name}")]
-        except IndexBusy:
-            st.session_state.upload_result = [("error", "Indekset opdateres lige nu af et andet program. "
-                                                        "Prøv igen om lidt.")]
+            st.session_state.upload_result = [("success", md_escape(f"Fjernet: {name}"))]
+        except QAError as exc:  # busy, read-only or damaged index: the real cause
+            st.session_state.upload_result = [("error", md_escape(str(exc)))]
         except Exception:  # noqa: BLE001
             log.exception("Dokumentet kunne ikke fjernes")
-            st.session_state.upload_result = [("error", f"{Path(source).name} kunne ikke fjernes.")]
+            st.session_state.upload_result = [("error", md_escape(f"{name} kunne ikke fjernes."))]
         st.session_state.pop("_items", None)
         st.rerun()
     if c2.button("Fortryd", key="remove_no", width="stretch"):
@@ -544,43 +547,50 @@ def upload_panel(assistant: Assistant) -> None:
                                   "resten af indekset røres ikke, hvis en fil ikke kan læses.")
     sb.caption("Træk filer hertil, eller klik for at vælge (PDF, docx, HTML, md, txt).")
     if files and sb.button(f"Indeksér {len(files)} fil(er)", key="do_upload", type="primary"):
-        st.session_state.upload_result = index_uploads(assistant, files)
+        # indexed in the background (qa.api): this and every other session keep asking meanwhile
+        job = assistant.submit_uploads([(f.name, f.getvalue()) for f in files])
+        st.session_state.upload_job, st.session_state.upload_result = job.id, None
         st.session_state.upload_round = n + 1
+        st.rerun()
+    with sb:
+        if st.session_state.get("upload_job"):
+            _upload_progress(assistant)
+        for kind, text in st.session_state.get("upload_result") or []:
+            getattr(st, kind)(text)
+
+
+@st.fragment(run_every=1.0)
+def _upload_progress(assistant: Assistant) -> None:
+    """Polls the background job once a second; when it is done, the page reruns with the new documents."""
+    job = assistant.upload_job(st.session_state.get("upload_job"))
+    if job is None or job.finished:
+        st.session_state.upload_result = upload_messages(job) if job else None
+        st.session_state.upload_job = None
         st.session_state.pop("_items", None)
         st.rerun()
-    result = st.session_state.get("upload_result")
-    if result:
-        for kind, text in result:
-            getattr(sb, kind)(text)
+    frac = job.done / job.total if job.total else 0.0
+    st.progress(min(1.0, frac), text=md_escape(f"Indekserer {job.done} af {job.total}: {job.what or 'venter'}"))
+    st.caption("Du kan stille spørgsmål imens; svarene bygger på det, der allerede er indekseret.")
 
 
-def index_uploads(assistant: Assistant, files) -> list[tuple[str, str]]:
-    """Keep the uploads in the corpus, index them, and describe the outcome in Danish."""
+def upload_messages(job: UploadJob) -> list[tuple[str, str]]:
+    """The outcome of an upload in Danish; every file name escaped (names are rendered as Markdown)."""
+    if job.error:
+        return [("error", md_escape(job.error))]
+    report = job.report
     messages: list[tuple[str, str]] = []
-    bar = st.sidebar.progress(0.0, text="Forbereder filerne …")
-
-    def progress(done: int, total: int, what: str) -> None:
-        bar.progress(min(1.0, done / total if total else 1.0),
-                     text=f"Indekserer {done} af {total}: {what}" if done < total else "Færdig")
-
-    try:
-        report = assistant.add_uploads([(f.name, f.getvalue()) for f in files], progress)
-        if report.added:
-            messages.append(("success", f"Tilføjet: {len(report.added)} dokument(er) med {report.chunks} passager. "
-                                        "De er gemt sammen med referaterne (mappen uploads), så de kommer med, "
-                                        "når indekset bygges igen."))
-        if report.unchanged:
-            messages.append(("info", f"Allerede i indekset: {', '.join(Path(s).name for s in report.unchanged)}"))
-        for source, reason in report.skipped:
-            messages.append(("warning", f"Sprunget over: {Path(source).name} – {reason}"))
-    except IndexBusy:
-        messages.append(("error", "Indekset opdateres lige nu af et andet program. Prøv igen om lidt."))
-    except Exception:  # noqa: BLE001
-        log.exception("Upload fejlede")
-        messages.append(("error", "Filerne kunne ikke tilføjes. Indekset er uændret for de filer, "
-                                  "der ikke blev færdige."))
-    finally:
-        bar.empty()
+    if report.added:
+        messages.append(("success", f"Tilføjet: {len(report.added)} dokument(er) med {report.chunks} passager. "
+                                    "De er gemt sammen med referaterne (mappen uploads), så de kommer med, "
+                                    "når indekset bygges igen."))
+    for sent, kept in report.renamed:
+        messages.append(("info", f"Gemt som »{md_escape(kept)}« (sendt som »{md_escape(sent)}«)."))
+    if report.unchanged:
+        messages.append(("info", "Allerede i indekset: " + md_escape(", ".join(Path(s).name for s in report.unchanged))))
+    for source, reason in report.skipped:
+        messages.append(("warning", f"Sprunget over: {md_escape(Path(source).name)} – {md_escape(reason)}"))
+    for warning in report.warnings:
+        messages.append(("warning", md_escape(warning)))
     return messages
 
 
@@ -695,6 +705,9 @@ def precedent_search(assistant: Assistant, topic: str, side: str, filters: dict)
         answer = assistant.ask(text, k=PRECEDENT_K, filters={**others, "side": side})
         relevant, folded = split_relevant(answer.hits, SETTINGS.relevant_ratio, answer.abstain)
         result["hits"], result["folded"], result["maybe"] = relevant, len(folded), folded
+    except QAError as exc:
+        log.exception("Præcedenssøgningen fejlede")
+        result["error"] = str(exc)
     except Exception:  # noqa: BLE001
         log.exception("Præcedenssøgningen fejlede")
         result["error"] = "Søgningen kunne ikke gennemføres. Prøv et andet emne."

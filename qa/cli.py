@@ -39,6 +39,8 @@ def _print_report(report: Report) -> None:
           f"fjernet: {len(report.removed)}; sprunget over: {len(report.skipped)}")
     for source, reason in report.skipped:
         print(f"  sprunget over: {source}: {reason}")
+    for warning in report.warnings:
+        print(f"  advarsel: {warning}", file=sys.stderr)
 
 
 def _filters(args) -> Filters:
@@ -72,12 +74,9 @@ def cmd_remove(args, settings: Settings) -> int:
 
 
 def cmd_search(args, settings: Settings) -> int:
-    assistant = api.Assistant(settings)
     if args.batch:
-        for line in Path(args.batch).read_text(encoding="utf-8").splitlines():
-            answer = assistant.ask(line, k=args.k, filters=_filters(args))
-            print(json.dumps(answer_json(answer), ensure_ascii=False))
-        return 0
+        return _batch(args, settings)
+    assistant = api.Assistant(settings)
     if args.question is None:
         print("Skriv et spørgsmål eller brug --batch FIL.", file=sys.stderr)
         return 2
@@ -87,6 +86,31 @@ def cmd_search(args, settings: Settings) -> int:
     else:
         print(answer_text(answer, shown=args.k))
     return 0
+
+
+def _batch(args, settings: Settings) -> int:
+    """One JSON line per input line, always: a line that cannot be read or answered gets an error object.
+    Exit 3 when any line failed (like a partial build), 0 when all were answered."""
+    try:
+        questions = api.read_questions(Path(args.batch))
+    except OSError as e:
+        print(f"Spørgsmålsfilen {args.batch} kunne ikke læses ({e.strerror or type(e).__name__}).", file=sys.stderr)
+        return 2
+    assistant = api.Assistant(settings)  # an index that cannot be opened stops the batch here, with its message
+    failed = 0
+    for n, question in enumerate(questions, 1):
+        if question is None or not question.strip():
+            row = {"line": n, "query": question or "", "error": "linjen kunne ikke læses som tekst" if question is None
+                   else "tomt spørgsmål"}
+        else:
+            try:
+                row = answer_json(assistant.ask(question, k=args.k, filters=_filters(args)))
+            except Exception as e:  # noqa: BLE001 - one question must not cost the others their answers
+                row = {"line": n, "query": question, "error": str(e) if isinstance(e, QAError)
+                       else f"spørgsmålet kunne ikke besvares ({type(e).__name__})"}
+        failed += "error" in row
+        print(json.dumps(row, ensure_ascii=False), flush=True)
+    return 3 if failed else 0
 
 
 def cmd_ask(args, settings: Settings) -> int:

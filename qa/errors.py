@@ -47,6 +47,35 @@ class IndexBusy(QAError):
         return cls(f"Et andet program opdaterer allerede indekset i {directory}. Prøv igen om lidt.")
 
 
+class IndexCorrupt(QAError):
+    """The store file is damaged (cut off, overwritten, empty): searching it would give wrong answers or none."""
+
+    @classmethod
+    def at(cls, directory: Path, detail: str = "") -> "IndexCorrupt":
+        why = f" ({detail})" if detail else ""
+        return cls(f"Indekset i {directory} er beskadiget{why}. Byg det forfra med: {REBUILD}"
+                   + (f" --index {directory}" if Path(directory).name != "index" else ""))
+
+
+class IndexReadOnly(QAError):
+    """The index folder or file cannot be written: searching works, adding and removing do not."""
+
+    @classmethod
+    def at(cls, directory: Path) -> "IndexReadOnly":
+        return cls(f"Indekset i {directory} er skrivebeskyttet: der kan søges i det, men ikke tilføjes eller "
+                   "fjernes dokumenter. Giv skriveadgang til mappen, eller byg et indeks et andet sted (--index).")
+
+
+class IndexWriteFailed(QAError):
+    """Writing the index failed part-way (disk full, file too large, I/O error); the transaction was rolled
+    back, so every document is either wholly in the index or not at all."""
+
+    @classmethod
+    def at(cls, directory: Path, detail: str) -> "IndexWriteFailed":
+        return cls(f"Indekset i {directory} kunne ikke skrives ({detail}). Dokumenter, der var færdige, er gemt; "
+                   "resten er ikke. Frigør plads på disken, og kør kommandoen igen.")
+
+
 class ModelError(QAError):
     """The embedding model cannot be loaded; the message says what to do."""
 

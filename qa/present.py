@@ -190,40 +190,55 @@ def filters_label(filters: dict) -> str:
     return ", ".join(parts)
 
 
+# Characters with a meaning in CommonMark or in Streamlit's Markdown (raw HTML and entities, links and
+# images, code, emphasis, strike-through, tables, LaTeX): each gets a backslash, which CommonMark
+# defines as "this character, literally" for every ASCII punctuation mark. Block syntax (#, >, -, 1.)
+# cannot start a line because the text is put on one line after a prefix of ours.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&~|$])")
+
+
+def md_escape(text: str | None) -> str:
+    """Document or user text as inert Markdown on one line: the same words, no markup, no HTML."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join((text or "").split()))
+
+
 def _quote(text: str) -> str:
-    return "\n".join("> " + line for line in text.splitlines() if line.strip()) or "> …"
+    return "\n".join("> " + md_escape(line) for line in text.splitlines() if line.strip()) or "> …"
 
 
 def conversation_markdown(history: list[dict], now: datetime | None = None) -> str:
-    """The conversation as a Markdown document with every answer's citations."""
+    """The conversation as a Markdown document with every answer's citations.
+
+    Everything that comes from a document or from the user is escaped (md_escape): rendered by any
+    CommonMark renderer the export shows the words, never runs them (tests/test_e2e_export.py)."""
     now = now or datetime.now()
     lines = ["# Samtale med referaterne", "",
              f"Eksporteret {danish_date(now.date().isoformat())} kl. {now:%H:%M}.", ""]
     for n, turn in enumerate(history, 1):
-        lines += [f"## {n}. {' '.join(turn['question'].split())[:300]}", ""]
+        lines += [f"## {n}. {md_escape(short(turn['question'], 300))}", ""]
         if turn.get("searched"):
-            lines += [f"*Søgte efter:* {turn['searched'][:500]}", ""]
+            lines += [f"*Søgte efter:* {md_escape(turn['searched'][:500])}", ""]
         if turn.get("filters"):
-            lines += [f"*Filtre:* {filters_label(turn['filters'])}", ""]
+            lines += [f"*Filtre:* {md_escape(filters_label(turn['filters']))}", ""]
         if turn.get("error"):
-            lines += [turn["error"], ""]
+            lines += [md_escape(turn["error"]), ""]
             continue
         answer: Answer | None = turn.get("answer")
         if answer is None:
             continue
         if answer.abstain or not answer.hits:
-            lines += [nothing_found(answer), ""]
+            lines += [md_escape(nothing_found(answer)), ""]
             hits = answer.hits[:3]
             if hits:
                 lines += ["**Måske relevant:**", ""]
         else:
             best = answer.hits[0]
-            lines += [_quote(best_sentence(best)), "", f"— {citation(best.chunk)}", "", "**Kilder:**", ""]
+            lines += [_quote(best_sentence(best)), "", f"— {md_escape(citation(best.chunk))}", "", "**Kilder:**", ""]
             hits = answer.hits
         for i, h in enumerate(hits, 1):
-            lines.append(f"{i}. {citation(h.chunk)} (kilde: {Path(h.chunk.source).name})")
+            lines.append(f"{i}. {md_escape(citation(h.chunk))} (kilde: {md_escape(Path(h.chunk.source).name)})")
             snippet = " ".join(plain(h.chunk.text).split())
-            lines.append(f"   > {snippet[:400]}{'…' if len(snippet) > 400 else ''}")
+            lines.append(f"   > {md_escape(snippet[:400])}{'…' if len(snippet) > 400 else ''}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

@@ -36,6 +36,18 @@ class Settings:
     chunk_chars: int = 1200  # longest passage shown and embedded
     chunk_overlap: int = 150
     embed_context: bool = True  # prepend document/body/item to the embedded text (ablation switch)
+    # --- budgets per file (why these values: docs/ROBUSTNESS.md); a file over one is skipped with a reason
+    max_text_file_bytes: int = 8 * 1024 * 1024  # raw .txt/.md/.html read into memory
+    max_container_file_bytes: int = 200 * 1024 * 1024  # raw .pdf/.docx (images make them large)
+    max_unpacked_bytes: int = 300 * 1024 * 1024  # all parts of a zip (.docx), declared and actually unpacked
+    max_markup_bytes: int = 16 * 1024 * 1024  # its XML/HTML parts, known by content, not by name
+    max_zip_entries: int = 10_000
+    max_text_chars: int = 1_000_000  # extracted characters per file (~530 pages of minutes)
+    extract_timeout_s: float = 60.0  # wall time to read one file, in a child process that is then stopped
+    extract_memory_mb: int = 2048  # address space of that child
+    extract_in_worker: bool = True  # read files in the child (off: in-process, for debugging only)
+    max_upload_name_bytes: int = 120  # an uploaded file's kept name, in UTF-8 bytes
+    check_store: bool = True  # PRAGMA quick_check on open and before a write (~1 ms per MB of index)
     # --- questions
     max_question: int = 2000  # characters; longer questions are cut (the model reads no more anyway)
     # --- presentation: a source is shown as relevant when its score is at least this share of the best

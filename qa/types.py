@@ -148,7 +148,30 @@ class Report:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, Danish reason)
     chunks: int = 0
     seen: dict[str, str] = field(default_factory=dict)  # doc_id -> source of every readable file
+    renamed: list[tuple[str, str]] = field(default_factory=list)  # uploads: (name sent, name kept)
+    warnings: list[str] = field(default_factory=list)  # Danish; the documents are in, something else is not
 
     @property
     def ok(self) -> bool:
         return not self.skipped
+
+
+@dataclass
+class UploadJob:
+    """Uploaded files being indexed in the background (qa.api.Assistant.submit_uploads); the app polls it."""
+
+    names: list[tuple[str, str]]  # (name sent by the browser, name the file is kept under)
+    id: int = 0
+    state: str = "venter"  # venter | kører | færdig | fejl
+    done: int = 0
+    total: int = 0
+    what: str = ""
+    report: Report | None = None  # when færdig
+    error: str | None = None  # Danish message when fejl
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("færdig", "fejl")
+
+    def progress(self, done: int, total: int, what: str) -> None:
+        self.done, self.total, self.what = done, total, what

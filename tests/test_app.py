@@ -24,6 +24,19 @@ HJEMMEARBEJDE = "Hvordan aftales hjemmearbejde i afdelingen?"
 MAX_QUESTION = load_settings().max_question
 
 
+def _examples() -> list[str]:
+    """The example questions of the empty page, read from app.py without running it."""
+    import ast
+
+    for node in ast.parse(APP.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "EXAMPLES":
+            return ast.literal_eval(node.value)
+    raise AssertionError("app.py has no EXAMPLES")
+
+
+EXAMPLES = _examples()
+
+
 # --------------------------------------------------------------------------------------------
 # The page, through streamlit.testing
 # --------------------------------------------------------------------------------------------
@@ -75,12 +88,6 @@ def _html(at) -> str:
 
     return "\n".join(html.unescape(h.value) for h in at.html)
 
-
-EXAMPLES = [
-    "Hvad mente medarbejdersiden om et resortflyt af beskæftigelsesansvaret?",
-    "Hvordan aftales hjemmearbejde i afdelingen?",
-    "Hvad er status på projektet Mere tid til kerneopgaven?",
-]
 
 
 @pytest.mark.slow

@@ -71,6 +71,10 @@ class Searcher:
         lex_terms += self._spelling_variants(lex_terms) if s.use_expansion else []
         lexical = store.lexical(lex_terms, n_cand, allowed) if s.use_lexical else {}
         ids = list(dict.fromkeys(list(dense) + list(lexical)))
+        chunks = store.chunks(ids)
+        if len(chunks) < len(ids):  # vector ids the store does not have (a stale or foreign vector file)
+            self.index.vectors_stale(len(ids) - len(chunks))
+            ids = [i for i in ids if i in chunks]
         if not ids:
             return []
         # every candidate gets both scores
@@ -84,7 +88,6 @@ class Searcher:
         lx = lx / lx.max() if lx.size and lx.max() > 0 else lx
         fused = (s.dense_weight if s.use_dense else 0.0) * d + (s.lexical_weight if s.use_lexical else 0.0) * lx
         pos = {c: j for j, c in enumerate(ids)}
-        chunks = store.chunks(ids)
 
         # sentence-level evidence for the leading candidates
         top = [ids[j] for j in np.argsort(-fused)[:s.sentence_candidates]]

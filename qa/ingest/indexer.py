@@ -18,10 +18,12 @@ from qa.danish.text import sentences
 from qa.embed.model import Embedder
 from qa.embed.texts import embed_text, sentence_text
 from qa.ingest.chunking import Chunker, Sections
-from qa.ingest.loaders import SUPPORTED_SUFFIXES, load_file
+from qa.ingest.corpus import walk
+from qa.ingest.extract import Extractor
+from qa.ingest.loaders import SUPPORTED_SUFFIXES, Loaded, load_file
 from qa.ingest.repair import Repaired, repair, to_source
 from qa.settings import ROOT, Settings
-from qa.storage.layout import WriterLock, has_index, store_path, write_vectors
+from qa.storage.layout import WriterLock, has_index, store_path, write_vectors_or_warn
 from qa.storage.store import Store
 from qa.types import Chunk, Document, Progress, Report
 
@@ -36,7 +38,13 @@ def display_path(path: Path) -> str:
 
 
 def corpus_files(corpus: Path) -> list[Path]:
-    return sorted(p for p in corpus.rglob("*") if p.is_file() and not p.name.startswith("."))
+    """The files a build reads: regular, visible, inside the corpus folder (see qa/ingest/corpus.py)."""
+    return walk(corpus)[0]
+
+
+def _warn(report: Report, warning: str | None) -> None:
+    if warning:
+        report.warnings.append(warning)
 
 
 class Indexer:
@@ -48,10 +56,10 @@ class Indexer:
 
     def build(self, corpus: Path, progress: Progress | None = None) -> Report:
         """Bring the index in line with a corpus folder: add new and changed files, drop removed ones."""
-        files = corpus_files(corpus)
+        files, refused = walk(corpus)
         with WriterLock(self.dir):
             store = self._store()
-            report = Report()
+            report = Report(skipped=[(str(Path(display_path(p.parent)) / p.name), why) for p, why in refused])
             self._add(store, files, report, progress)
             # removals last, so a build stopped half-way has lost nothing it had before
             wanted = {display_path(p) for p in files}
@@ -64,7 +72,7 @@ class Indexer:
                     else:
                         store.remove_document(doc.doc_id)
                         report.removed.append(doc.source)
-            write_vectors(self.dir, store, self.settings)
+            _warn(report, write_vectors_or_warn(self.dir, store, self.settings))
             store.close()
         return report
 
@@ -73,7 +81,7 @@ class Indexer:
             store = self._store()
             report = Report()
             self._add(store, paths, report, progress)
-            write_vectors(self.dir, store, self.settings)
+            _warn(report, write_vectors_or_warn(self.dir, store, self.settings))
             store.close()
         return report
 
@@ -87,7 +95,7 @@ class Indexer:
             if doc_id:
                 with store.transaction():
                     store.remove_document(doc_id)
-                write_vectors(self.dir, store, self.settings)
+                write_vectors_or_warn(self.dir, store, self.settings)  # logged; the reader rebuilds
             store.close()
         return doc_id
 
@@ -112,6 +120,13 @@ class Indexer:
     def _add(self, store: Store, paths: list[Path], report: Report, progress: Progress | None) -> None:
         """Index new and changed files; a file's previous version is replaced in the same transaction."""
         existing = {d.source: d.doc_id for d in store.documents()}
+        with Extractor(self.settings) as extractor:  # files are read in a child that can be stopped
+            self._add_each(store, paths, report, progress, extractor.load, existing)
+        if progress:
+            progress(len(paths), len(paths), "færdig")
+
+    def _add_each(self, store: Store, paths: list[Path], report: Report, progress: Progress | None,
+                  load: Callable[[Path], Loaded], existing: dict[str, str]) -> None:
         for n, path in enumerate(paths):
             source = display_path(path)
             if progress:
@@ -119,7 +134,7 @@ class Indexer:
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 report.skipped.append((source, f"ukendt filtype {path.suffix or '(ingen)'}"))
                 continue
-            prepared = self.prepare(path, source)
+            prepared = self.prepare(path, source, load)
             if isinstance(prepared, str):
                 report.skipped.append((source, prepared))
                 continue
@@ -147,13 +162,12 @@ class Indexer:
             existing[source] = doc.doc_id
             report.added.append(source)
             report.chunks += len(chunks)
-        if progress:
-            progress(len(paths), len(paths), "færdig")
 
-    def prepare(self, path: Path, source: str) -> tuple[Document, Repaired] | str:
+    def prepare(self, path: Path, source: str, load: Callable[[Path], Loaded] | None = None
+                ) -> tuple[Document, Repaired] | str:
         """A repaired, described Document with its repair (for offsets), or the Danish reason the file
-        cannot be used."""
-        loaded = load_file(path)
+        cannot be used. `load` reads the file (the indexer's stoppable child; in-process by default)."""
+        loaded = load(path) if load else load_file(path, self.settings)
         if loaded.text is None:
             return loaded.error or "filen kunne ikke læses"
         fixed = repair(loaded.text)

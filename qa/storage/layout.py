@@ -6,16 +6,19 @@ never disagree on them.
 from __future__ import annotations
 
 import fcntl
+import logging
 from pathlib import Path
 
 from qa.atomic import remove_stale
-from qa.errors import IndexBusy
+from qa.errors import IndexBusy, IndexReadOnly
 from qa.settings import Settings
 from qa.storage.store import Store
 from qa.storage.vectors import VectorIndex
 
 STORE_FILE = "chunks.sqlite"
 LOCK_FILE = "writer.lock"
+
+log = logging.getLogger(__name__)
 
 
 def store_path(directory: Path) -> Path:
@@ -44,6 +47,20 @@ def write_vectors(directory: Path, store: Store, settings: Settings = Settings()
     return index
 
 
+def write_vectors_or_warn(directory: Path, store: Store, settings: Settings = Settings()) -> str | None:
+    """Write the FAISS file after the documents are committed; a failure (disk full, a folder turned
+    read-only) is a Danish warning, not an error: the store has every vector and the next reader
+    rebuilds the file from it."""
+    try:
+        write_vectors(directory, store, settings)
+    except (OSError, RuntimeError) as e:  # faiss reports I/O errors as RuntimeError
+        cause = str(e).rsplit(":", 1)[-1].strip() or type(e).__name__
+        log.warning("Vektorfilen kunne ikke skrives i %s (%s)", directory, cause)
+        return (f"Vektorfilen kunne ikke skrives ({cause[:80]}); dokumenterne er gemt, og filen genopbygges, "
+                "næste gang indekset åbnes.")
+    return None
+
+
 def remove_index_files(directory: Path) -> None:
     """Delete the store and its vector files (a rebuild of a store that cannot be opened)."""
     for p in Path(directory).glob("*"):
@@ -61,7 +78,10 @@ class WriterLock:
         self.fh = None
 
     def __enter__(self):
-        self.fh = open(self.path, "a+")
+        try:
+            self.fh = open(self.path, "a+")
+        except OSError as e:  # a folder we may not write (permissions, a read-only file system)
+            raise IndexReadOnly.at(self.path.parent) from e
         try:
             fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

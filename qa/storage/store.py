@@ -8,16 +8,20 @@ A distributed backend would implement the same public methods (see docs/SCALING.
 """
 from __future__ import annotations
 
+import errno
 import re
 import sqlite3
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
+from urllib.parse import quote
 
 import numpy as np
 
 from qa.danish.text import terms
-from qa.errors import IndexMismatch
+from qa.errors import IndexCorrupt, IndexMismatch, IndexReadOnly, IndexWriteFailed
 from qa.settings import Settings
 from qa.types import Chunk, Document, Query
 
@@ -66,14 +70,26 @@ _CHUNK_COLS = (
 
 
 class Store:
-    def __init__(self, path: Path, settings: Settings = Settings()):
+    """The store file; `readonly` opens it for searching only (a read-only folder, another user's index).
+
+    Opening checks the file: an empty or foreign file and one that fails SQLite's quick_check raise
+    IndexCorrupt (settings.check_store; about 1 ms per MB), so a damaged index is refused with the
+    rebuild command before anything reads wrong rows from it or writes more into it.
+    """
+
+    def __init__(self, path: Path, settings: Settings = Settings(), readonly: bool = False):
         self.path = Path(path)
+        self.readonly = readonly
         self.common_from, self.common_share = settings.common_from, settings.common_share
-        self.db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None, timeout=30)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        self.db.execute("PRAGMA synchronous=FULL")
-        self._migrate()
+        _check_header(self.path)
+        with corruption(self.path.parent, writing=not readonly):
+            self.db = _connect(self.path, readonly)
+            if settings.check_store:
+                result = self.db.execute("PRAGMA quick_check").fetchone()[0]
+                if result != "ok":
+                    self.db.close()
+                    raise IndexCorrupt.at(self.path.parent, "SQLite: " + result.splitlines()[0][:120])
+            self._migrate()
         self._count_cache: tuple[int, int] = (-1, 0)
 
     def _migrate(self) -> None:
@@ -84,6 +100,8 @@ class Store:
             version = 0
         if version > FORMAT_VERSION:
             raise IndexMismatch.format(self.path.parent, version, FORMAT_VERSION)
+        if self.readonly and version < FORMAT_VERSION:
+            raise IndexReadOnly.at(self.path.parent)  # an older index needs its migration written first
         for n in range(version, FORMAT_VERSION):
             with self.transaction():
                 for statement in _statements(MIGRATIONS[n]):
@@ -101,6 +119,8 @@ class Store:
     def bind_model(self, model_id: str, dim: int) -> None:
         """Record the model of a new index, or refuse an index built with another one."""
         have_model, have_dim = self.meta("model_id"), self.meta("dim")
+        if have_model is None and self.readonly:
+            return  # nothing to record into; an index without documents has nothing to mismatch
         if have_model is None:
             with self.transaction():
                 self._set("model_id", model_id)
@@ -206,6 +226,10 @@ class Store:
             (ref, ref, "%/" + _like(ref), _like(ref) + "%"),
         ).fetchall()
         return r[0][0] if len(r) == 1 else None
+
+    def chunk_ids(self) -> np.ndarray:
+        """Every passage's row id, ascending (to tell whether a vector file belongs to this store)."""
+        return np.array([r[0] for r in self.db.execute("SELECT id FROM chunks ORDER BY id")], dtype=np.int64)
 
     def count_chunks(self) -> int:
         return self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
@@ -398,6 +422,71 @@ def _chunk(r) -> Chunk:
         section=r[8], sides=tuple(s for s in (r[9] or "").split(",") if s), source=r[10] or "",
         doc_title=r[11] or "", date=r[12], committee=r[13], doc_type=r[14],
     )
+
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+# OperationalErrors that mean "cannot write here", not "damaged"
+_READ_ONLY = ("readonly database", "unable to open database file", "read-only file system")
+_WRITE_FAILED = ("disk is full", "disk i/o error", "file too large")
+
+
+def _check_header(path: Path) -> None:
+    """An existing store must be a SQLite file: an empty one is damaged, not an empty index."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(_SQLITE_MAGIC))
+    except FileNotFoundError:
+        return  # a new index
+    except IsADirectoryError:
+        raise IndexCorrupt.at(path.parent, f"{path.name} er en mappe")
+    if not head:
+        raise IndexCorrupt.at(path.parent, f"{path.name} er tom (0 byte)")
+    if head != _SQLITE_MAGIC:
+        raise IndexCorrupt.at(path.parent, f"{path.name} er ikke en SQLite-fil")
+
+
+def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
+    if not readonly:
+        db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        db.execute("PRAGMA synchronous=FULL")
+        return db
+    uri = "file:" + quote(str(path.resolve()))
+    try:
+        db = sqlite3.connect(uri + "?mode=ro", uri=True, check_same_thread=False, isolation_level=None, timeout=30)
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return db
+    except sqlite3.OperationalError:
+        # a WAL index in a folder we cannot write: its -shm cannot be made, so read the file as it is
+        # (immutable: no one can be writing it, since no one can write there)
+        return sqlite3.connect(uri + "?mode=ro&immutable=1", uri=True, check_same_thread=False,
+                               isolation_level=None)
+
+
+@contextmanager
+def corruption(directory: Path, writing: bool = False) -> Iterator[None]:
+    """SQLite's 'malformed', 'not a database' and decoding errors as IndexCorrupt; 'cannot write here'
+    as IndexReadOnly when writing. Wraps every use of a store by the front door."""
+    try:
+        yield
+    except sqlite3.OperationalError as e:
+        text = str(e).lower()
+        if any(m in text for m in _READ_ONLY):
+            if writing:
+                raise IndexReadOnly.at(directory) from e
+            raise
+        if writing and any(m in text for m in _WRITE_FAILED):
+            raise IndexWriteFailed.at(directory, f"SQLite: {e}"[:120]) from e
+        if "could not decode" in text or "malformed" in text:
+            raise IndexCorrupt.at(directory, f"SQLite: {e}"[:160]) from e
+        raise
+    except sqlite3.DatabaseError as e:  # DatabaseError itself: malformed image, not a database, ...
+        raise IndexCorrupt.at(directory, f"SQLite: {e}"[:160]) from e
+    except OSError as e:
+        if writing and e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EIO):
+            raise IndexWriteFailed.at(directory, e.strerror or type(e).__name__) from e
+        raise
 
 
 class _Transaction:

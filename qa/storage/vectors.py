@@ -29,6 +29,11 @@ class VectorIndex:
     def __len__(self) -> int:
         return int(self.index.ntotal)
 
+    def ids(self) -> np.ndarray:
+        """The passage ids it holds, ascending (a file whose ids differ from the store's is stale)."""
+        id_map = getattr(self.index, "id_map", None)
+        return np.sort(faiss.vector_to_array(id_map)) if id_map is not None else np.zeros(0, np.int64)
+
     @classmethod
     def build(cls, ids: np.ndarray, vectors: np.ndarray, kind: str = "auto",
               settings: Settings = Settings()) -> "VectorIndex":

@@ -18,6 +18,7 @@ from docx.oxml.ns import nsdecls
 from pypdf import PdfReader, PdfWriter
 
 from qa.ingest.loaders import SUPPORTED_SUFFIXES, Loaded, _Format, _REGISTRY, base, load_file
+from qa.settings import Settings
 
 MINUTES = [
     "Referat af møde i AfdelingsMED d. 3. april 2024",
@@ -194,17 +195,17 @@ def test_50_mb_text_file_is_refused_without_reading_it(tmp_path):
         f.truncate(50 * 1024 * 1024)  # sparse: instant to create, and never read
     result = load_file(path)
     assert result.text is None
-    assert result.error == "filen er for stor (50 MB; grænsen er 20 MB)"
+    assert result.error == "filen er for stor (50 MB; grænsen er 8 MB)"
 
 
-def test_text_size_limit_is_a_setting(tmp_path, monkeypatch):
-    monkeypatch.setattr(base, "MAX_TEXT_FILE_BYTES", 100)
-    assert load_file(write(tmp_path, "lille.txt", "æ" * 50)).text == "æ" * 50  # 100 bytes: at the limit
-    assert load_file(write(tmp_path, "stor.txt", "æ" * 51)).error.startswith("filen er for stor")
+def test_text_size_limit_is_a_setting(tmp_path):
+    s = Settings(max_text_file_bytes=100)
+    assert load_file(write(tmp_path, "lille.txt", "æ" * 50), s).text == "æ" * 50  # 100 bytes: at the limit
+    assert load_file(write(tmp_path, "stor.txt", "æ" * 51), s).error.startswith("filen er for stor")
 
 
 def test_large_text_loads(tmp_path):
-    body = (MINUTES_TEXT * 40_000).encode("cp1252")  # ~9 MB, below the limit
+    body = (MINUTES_TEXT * (990_000 // len(MINUTES_TEXT))).encode("cp1252")  # just below the character budget
     result = load_file(write(tmp_path, "stor.txt", body))
     assert result.text is not None and len(result.text) == len(body)
     assert result.text.startswith(MINUTES[0])
@@ -281,9 +282,8 @@ def test_encrypted_pdf_with_empty_user_password_opens(tmp_path):
     assert load_file(write(tmp_path, "beskyttet.pdf", pdf)).text == "\n".join(MINUTES)
 
 
-def test_extracted_text_limit(tmp_path, monkeypatch):
-    monkeypatch.setattr(base, "MAX_TEXT_CHARS", 100)
-    result = load_file(write(tmp_path, "lang.pdf", make_pdf([MINUTES, MINUTES])))
+def test_extracted_text_limit(tmp_path):
+    result = load_file(write(tmp_path, "lang.pdf", make_pdf([MINUTES, MINUTES])), Settings(max_text_chars=100))
     assert result.text is None and result.error.startswith("teksten er for lang")
 
 
@@ -397,10 +397,9 @@ def test_old_doc_or_encrypted_docx(tmp_path):
     assert result.error == "Word-filen er krypteret eller i det gamle .doc-format"
 
 
-def test_docx_zip_bomb_guard(tmp_path, monkeypatch):
-    monkeypatch.setattr(base, "MAX_DOCX_XML_BYTES", 1000)
-    result = load_file(make_docx(tmp_path / "bombe.docx"))
-    assert result.text is None and result.error.startswith("filen er for stor")
+def test_docx_zip_bomb_guard(tmp_path):
+    result = load_file(make_docx(tmp_path / "bombe.docx"), Settings(max_markup_bytes=1000))
+    assert result.text is None and result.error.startswith("filen indeholder for meget XML")
 
 
 # --------------------------------------------------------------------------- HTML
@@ -503,7 +502,7 @@ def test_random_bytes_never_raise(tmp_path, suffix):
 
 
 def test_unexpected_loader_bug_becomes_an_error(tmp_path, monkeypatch):
-    def broken(path):
+    def broken(path, budget):
         raise RuntimeError("bug")
 
     monkeypatch.setitem(_REGISTRY, ".txt", _Format("txt", broken, True))

@@ -5,8 +5,10 @@ it cannot use; `load_file` picks the module by suffix from `_REGISTRY` and conve
 failure into `Loaded(text=None, error=...)`, so that one bad file among thousands never stops
 an indexing run and the user can be told which files were skipped and why.
 
-Limits (see `base`): text-like files up to 20 MB, PDF/DOCX up to 200 MB, extracted text up
-to 20 M characters; above that the file is refused without being read.
+Budgets (`base.Budget`, values in qa/settings.py): the raw size of a file, what a .docx unpacks
+to over all its parts, and the characters extracted; a file over one is refused with a reason.
+The time and memory a file may take are bounded by reading it in a child process
+(qa/ingest/extract.py).
 """
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, NamedTuple
+
+from qa.settings import Settings
 
 from . import base, docx, html, pdf, text
 from .base import LoadError
@@ -35,7 +39,7 @@ class Loaded:
 
 class _Format(NamedTuple):
     fmt: str
-    load: Callable[[Path], str]
+    load: Callable[[Path, base.Budget], str]
     textual: bool  # read whole into memory -> the stricter size limit applies
 
 
@@ -59,9 +63,11 @@ _HINTS = {
 }
 
 
-def load_file(path: Path) -> Loaded:
-    """Load `path` by its suffix (case-insensitive). Never raises for a bad or missing file."""
+def load_file(path: Path, settings: Settings | None = None) -> Loaded:
+    """Load `path` by its suffix (case-insensitive) within the budgets of `settings`. Never raises for a bad
+    or missing file."""
     path = Path(path)
+    budget = base.Budget.of(settings or Settings())
     suffix = path.suffix.lower()
     entry = _REGISTRY.get(suffix)
     if entry is None:
@@ -80,11 +86,11 @@ def load_file(path: Path) -> Loaded:
         return Loaded(None, "ikke en almindelig fil", fmt)
     if st.st_size == 0:
         return Loaded(None, "filen er tom", fmt)
-    limit = base.MAX_TEXT_FILE_BYTES if entry.textual else base.MAX_CONTAINER_FILE_BYTES
+    limit = budget.text_file_bytes if entry.textual else budget.container_file_bytes
     if st.st_size > limit:
         return Loaded(None, str(base.too_big(st.st_size, limit)), fmt)
     try:
-        result = entry.load(path)
+        result = entry.load(path, budget)
     except LoadError as e:
         return Loaded(None, str(e), fmt)
     except MemoryError:
@@ -96,6 +102,6 @@ def load_file(path: Path) -> Loaded:
         return Loaded(None, f"filen kunne ikke læses ({type(e).__name__})", fmt)
     if not result.strip():
         return Loaded(None, "filen er tom", fmt)
-    if len(result) > base.MAX_TEXT_CHARS:
-        return Loaded(None, str(base.too_long()), fmt)
+    if len(result) > budget.text_chars:
+        return Loaded(None, str(base.too_long(budget.text_chars)), fmt)
     return Loaded(result, None, fmt)

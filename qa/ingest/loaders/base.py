@@ -1,25 +1,34 @@
-"""Shared pieces of the format loaders: the error they raise, the size limits, final clean-up.
+"""Shared pieces of the format loaders: the error they raise, the budgets, final clean-up.
 
-The limits exist so that one odd file (a 2 GB log renamed .txt, a zip bomb posing as .docx)
-cannot stall or exhaust an indexing run; they are module constants so tests and callers can
-change them. They are read at call time, so `monkeypatch.setattr(base, "MAX_...", n)` works.
+The budgets exist so that one odd file (a 2 GB log renamed .txt, a zip bomb posing as .docx, a
+page of twelve million characters) cannot stall or exhaust an indexing run. Their values are
+settings (qa/settings.py); `Budget.of(settings)` is what a loader reads.
 """
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
+
+from qa.settings import Settings
 
 MB = 1024 * 1024
 
-# Raw size of a text-like file (.txt, .md, .html) that we are willing to read into memory.
-# 20 MB is ~10,000 pages of minutes; anything larger is almost surely not a minute.
-MAX_TEXT_FILE_BYTES = 20 * MB
-# Raw size of a container file (.pdf, .docx): these carry images, so they may be large
-# while holding little text. They are parsed lazily, page by page / part by part.
-MAX_CONTAINER_FILE_BYTES = 200 * MB
-# Uncompressed size of word/document.xml inside a .docx (guards against zip bombs).
-MAX_DOCX_XML_BYTES = 200 * MB
-# Length of the extracted text, for every format: the same bound as for a text file.
-MAX_TEXT_CHARS = 20 * MB
+
+@dataclass(frozen=True)
+class Budget:
+    """What one file may cost; see qa/settings.py and docs/ROBUSTNESS.md for the values."""
+
+    text_file_bytes: int  # raw size of a text-like file (.txt, .md, .html), read whole into memory
+    container_file_bytes: int  # raw size of a .pdf/.docx: they carry images, so may be large
+    unpacked_bytes: int  # a zip's parts together, as declared and as actually unpacked
+    markup_bytes: int  # a zip's XML/HTML parts together (lxml needs ~23 bytes of memory per byte)
+    zip_entries: int
+    text_chars: int  # extracted text, every format
+
+    @classmethod
+    def of(cls, settings: Settings) -> "Budget":
+        return cls(settings.max_text_file_bytes, settings.max_container_file_bytes, settings.max_unpacked_bytes,
+                   settings.max_markup_bytes, settings.max_zip_entries, settings.max_text_chars)
 
 
 class LoadError(Exception):
@@ -31,12 +40,17 @@ def size_mb(n: int) -> str:
     return f"{max(1, round(n / MB))} MB"
 
 
+def count(n: int) -> str:
+    """A count the Danish way: 1.000.000."""
+    return f"{n:,}".replace(",", ".")
+
+
 def too_big(size: int, limit: int) -> LoadError:
     return LoadError(f"filen er for stor ({size_mb(size)}; grænsen er {size_mb(limit)})")
 
 
-def too_long() -> LoadError:
-    return LoadError(f"teksten er for lang (over {MAX_TEXT_CHARS:,} tegn)".replace(",", "."))
+def too_long(limit: int) -> LoadError:
+    return LoadError(f"teksten er for lang (over {count(limit)} tegn)")
 
 
 def finish(text: str) -> str:

@@ -19,6 +19,7 @@ from lxml import etree
 
 from . import base
 from .base import LoadError
+from .container import check_zip
 
 CORRUPT = "filen kunne ikke læses (beskadiget DOCX)"
 
@@ -246,7 +247,7 @@ def _table_rows(tbl: etree._Element) -> list[str]:
     return rows
 
 
-def _check_package(path: Path) -> None:
+def _check_package(path: Path, budget: base.Budget) -> None:
     with path.open("rb") as f:
         magic = f.read(8)
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
@@ -255,20 +256,21 @@ def _check_package(path: Path) -> None:
     if not zipfile.is_zipfile(path):
         raise LoadError(CORRUPT)
     try:
-        with zipfile.ZipFile(path) as z:
-            xml_bytes = sum(i.file_size for i in z.infolist() if i.filename.endswith(".xml"))
-    except (zipfile.BadZipFile, OSError, NotImplementedError, ValueError) as e:  # odd zip headers
+        check_zip(path, budget)  # every part, by declared and by actual size, whatever it is called
+    except (zipfile.BadZipFile, OSError, NotImplementedError, ValueError, EOFError) as e:  # odd or lying zip
         raise LoadError(CORRUPT) from e
-    if xml_bytes > base.MAX_DOCX_XML_BYTES:
-        raise LoadError(f"filen er for stor (udpakket {base.size_mb(xml_bytes)} XML)")
 
 
-def load(path: Path) -> str:
-    _check_package(path)
+def load(path: Path, budget: base.Budget) -> str:
+    _check_package(path, budget)
     try:
         document = docx.Document(str(path))
         body = document.element.body
+    except MemoryError:
+        raise
     except Exception as e:  # noqa: BLE001 - python-docx/lxml/zipfile raise a zoo of types
+        if "memory allocation failed" in str(e).lower():  # libxml2 out of memory (the reader's budget)
+            raise MemoryError from e
         raise LoadError(CORRUPT) from e
     styles, numbering = _Styles(document), _Numbering(document)
     lines: list[str] = []
@@ -301,8 +303,8 @@ def load(path: Path) -> str:
             continue
         lines.extend(new)
         size += sum(len(x) + 1 for x in new)
-        if size > base.MAX_TEXT_CHARS:
-            raise base.too_long()
+        if size > budget.text_chars:
+            raise base.too_long(budget.text_chars)
     text = base.finish("\n".join(lines).strip("\n"))
     if not text.strip():
         raise LoadError("filen indeholder ingen tekst")

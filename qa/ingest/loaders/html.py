@@ -141,7 +141,7 @@ def _parse(text: str) -> BeautifulSoup:
         return BeautifulSoup(text, "html.parser")
 
 
-def load(path: Path) -> str:
+def load(path: Path, budget: base.Budget) -> str:
     data = path.read_bytes()
     soup = _parse(decode_bytes(data, declared_charset(data)))
     _strip_boilerplate(soup)

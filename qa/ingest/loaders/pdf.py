@@ -61,7 +61,7 @@ def _open(path: Path) -> PdfReader:
     return reader
 
 
-def _page_texts(reader: PdfReader) -> list[str]:
+def _page_texts(reader: PdfReader, max_chars: int) -> list[str]:
     try:
         pages = list(reader.pages)
     except Exception as e:  # noqa: BLE001 - a broken page tree
@@ -79,8 +79,8 @@ def _page_texts(reader: PdfReader) -> list[str]:
         if text:
             texts.append(text)
             total += len(text) + 2
-            if total > base.MAX_TEXT_CHARS:
-                raise base.too_long()
+            if total > max_chars:
+                raise base.too_long(max_chars)
     if pages and failed == len(pages):
         raise LoadError(CORRUPT)
     return texts
@@ -107,10 +107,10 @@ def _ocr(reader: PdfReader) -> str | None:
     return "\n\n".join(pages) or None
 
 
-def load(path: Path) -> str:
+def load(path: Path, budget: base.Budget) -> str:
     _check_envelope(path)
     reader = _open(path)
-    texts = _page_texts(reader)
+    texts = _page_texts(reader, budget.text_chars)
     if not texts:
         ocr = _ocr(reader)
         if ocr is None:

@@ -137,9 +137,44 @@ def _decode_eight_bit(data: bytes) -> str:
     return data.decode("cp1252", errors="replace")  # unreachable: cp865 decodes every byte
 
 
-def load(path: Path) -> str:
+def load(path: Path, budget: base.Budget) -> str:
     """Read a .txt/.md file; the caller has already checked its size."""
     text = base.finish(decode_bytes(path.read_bytes()))
     if not text.strip():
         raise LoadError("filen er tom")
     return text
+
+
+_WIDE_BOMS = _BOMS[:2] + _BOMS[3:]  # UTF-32 and UTF-16: a line-by-line reading cannot split their bytes
+
+
+def question_lines(data: bytes) -> list[str | None]:
+    """A file of one question per line (`search --batch`): decoded as a text file is, one entry per line.
+
+    Only '\\n' ends a line (str.splitlines() also splits on \\x0b, \\x0c, \\x1c-\\x1e, \\x85, U+2028 and
+    U+2029, which made 8 questions 16 answers). Each line is decoded on its own - strict UTF-8, else
+    the Danish choice of code page - so a line in cp1252 or with a broken byte costs only itself;
+    a line with NUL bytes is None (not text). A BOM is dropped, a final newline ends the last line.
+    """
+    for bom, enc in _WIDE_BOMS:
+        if data.startswith(bom):
+            text = data[len(bom):].decode(enc, errors="replace")
+            return [line.removesuffix("\r") for line in _lines(text)]
+    out: list[str | None] = []
+    for raw in _lines(data.removeprefix(codecs.BOM_UTF8)):
+        raw = raw.removesuffix(b"\r")
+        if b"\x00" in raw:
+            out.append(None)
+            continue
+        try:
+            out.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            out.append(_decode_eight_bit(raw))
+    return out
+
+
+def _lines(data):
+    if not data:
+        return []
+    parts = data.split("\n" if isinstance(data, str) else b"\n")
+    return parts[:-1] if not parts[-1] else parts
