@@ -486,9 +486,8 @@ def sidebar(assistant: Assistant) -> tuple[dict, int, bool, object]:
             st.html(f'<div class="rq-small"><b>{esc(danish_date(d.date) or "uden dato")}</b> · '
                     f'{esc(d.committee or "–")} · {esc(doc_type_label(d.doc_type))}<br>{esc(d.title)}</div>')
             if assistant.is_upload(d.source):
-                if st.button("Fjern", key=f"remove-{d.doc_id}", icon=":material/delete:",
-                             help="Fjern dokumentet fra indekset og fra mappen uploads."):
-                    confirm_remove(assistant, d.source, d.title)
+                st.button("Fjern", key=f"remove-{d.doc_id}", icon=":material/delete:", on_click=_ask_remove,
+                          args=(d.source, d.title), help="Fjern dokumentet fra indekset og fra mappen uploads.")
 
     sb.header("Tilføj referater")
     upload_panel(assistant)
@@ -496,7 +495,16 @@ def sidebar(assistant: Assistant) -> tuple[dict, int, bool, object]:
     return filters, k, use_context, export_slot
 
 
-@st.dialog("Fjern dokumentet?")
+def _ask_remove(source: str, title: str) -> None:
+    st.session_state.confirm_remove = (source, title)
+
+
+def _forget_remove() -> None:
+    st.session_state.pop("confirm_remove", None)
+
+
+# The question stays open until answered or dismissed, whatever else reruns the page meanwhile.
+@st.dialog("Fjern dokumentet?", on_dismiss=_forget_remove)
 def confirm_remove(assistant: Assistant, source: str, title: str) -> None:
     name = Path(source).name
     st.markdown(md_escape(f"»{title or name}« ({name}) fjernes fra indekset og fra mappen uploads. "
@@ -511,9 +519,11 @@ def confirm_remove(assistant: Assistant, source: str, title: str) -> None:
         except Exception:  # noqa: BLE001
             log.exception("Dokumentet kunne ikke fjernes")
             st.session_state.upload_result = [("error", md_escape(f"{name} kunne ikke fjernes."))]
+        _forget_remove()
         st.session_state.pop("_items", None)
         st.rerun()
     if c2.button("Fortryd", key="remove_no", width="stretch"):
+        _forget_remove()
         st.rerun()
 
 
@@ -726,6 +736,8 @@ def main() -> None:
     if st.session_state.get("notes_error"):
         st.warning(st.session_state.pop("notes_error"))
     filters, k, use_context, export_slot = sidebar(assistant)
+    if st.session_state.get("confirm_remove"):
+        confirm_remove(assistant, *st.session_state.confirm_remove)
     mode = st.radio("Visning", MODES, key="mode", horizontal=True, label_visibility="collapsed")
     if mode == MODES[1]:
         precedent_page(assistant, filters)

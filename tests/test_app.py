@@ -258,7 +258,7 @@ def test_export_contains_the_citations(app_env):
     md = present.conversation_markdown(history)
     for turn in history:
         for h in turn["answer"].hits:
-            assert present.citation(h.chunk) in md
+            assert present.md_escape(present.citation(h.chunk)) in md
     assert f"## 1. {RESORTFLYT}" in md and f"## 2. {HJEMMEARBEJDE}" in md
     button = [b for b in at.get("download_button") if b.proto.label == "Hent samtalen"]
     assert len(button) == 1 and not button[0].proto.disabled
