@@ -22,7 +22,8 @@ from qa.ask.search import Searcher
 from qa.atomic import write_bytes
 from qa.embed.model import Embedder, load_embedder
 from qa.errors import IndexMissing, IndexReadOnly, QAError
-from qa.settings import Settings
+from qa.settings import ROOT, Settings
+from qa.storage.notes import Notes
 from qa.storage.layout import has_index, remove_index_files, store_path
 from qa.storage.reader import Index
 from qa.storage.store import Store, corruption
@@ -140,6 +141,31 @@ class Assistant:
                 p.unlink(missing_ok=True)
         return report
 
+    @property
+    def notes(self) -> Notes:
+        """The app's conversations and feedback, kept beside the index (notes.sqlite)."""
+        if getattr(self, "_notes", None) is None:
+            self._notes = Notes(self.settings.index_dir)
+        return self._notes
+
+    def is_upload(self, source: str) -> bool:
+        """Whether a document's file was added through the app (kept in corpus/uploads/)."""
+        return _source_path(source).parent == (Path(self.settings.corpus_dir) / UPLOADS).resolve()
+
+    def remove_upload(self, source: str) -> bool:
+        """Remove a document added through the app: from the index, and its file from corpus/uploads/
+        (else the next build would bring it back). False when the index did not hold it."""
+        from qa.ingest.indexer import Indexer
+
+        if not self.is_upload(source):
+            raise ValueError(f"not an uploaded document: {source}")
+        with corruption(self.index.directory, writing=True):  # the writer lock, not the question lock
+            doc_id = Indexer(self.settings.index_dir, self.settings, embedder=None).remove(source)
+        with self._lock, corruption(self.index.directory):
+            self.index.refresh()
+        _source_path(source).unlink(missing_ok=True)
+        return doc_id is not None
+
     def close(self) -> None:
         self.index.close()
 
@@ -223,6 +249,12 @@ def read_questions(path: Path) -> list[str | None]:
     from qa.ingest.loaders.text import question_lines
 
     return question_lines(Path(path).read_bytes())
+
+
+def _source_path(source: str) -> Path:
+    """A stored source path (relative to the project root when inside it) as an absolute path."""
+    path = Path(source)
+    return (path if path.is_absolute() else ROOT / path).resolve()
 
 
 def _free_path(folder: Path, name: str, data: bytes) -> Path:

@@ -6,10 +6,12 @@ The CLI, the export and the app all present through here, so a citation reads th
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from qa.danish.dates import danish_date, date_spans
+from qa.danish.quantities import quantity_spans
 from qa.danish.vocabulary import SIDE_LABELS  # noqa: F401 - the front ends label sides through here
 from qa.types import Answer, Chunk, Document, Hit
 
@@ -293,3 +295,129 @@ def documents_json(documents: list[Document], passages: dict[str, int]) -> dict:
          "passages": passages.get(d.doc_id, 0), "ocr": d.ocr}
         for d in documents
     ]}
+
+
+# --------------------------------------------------------------------------------------------
+# The answer as the chat shows it: what the question asked for first, relevant sources numbered
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Lead:
+    """The one fact a "Hvornår …?" / "Hvor mange …?" question asks for, taken from the answer sentence."""
+
+    text: str  # '12. november 2015', '35 mio. kr.'
+    kind: str  # 'date' | 'number'
+    from_meeting: bool = False  # the date is the meeting's, because the sentence itself names none
+
+
+def answer_lead(answer: Answer) -> Lead | None:
+    """The date or number the question asks for, or None when it asks for neither or the sentence has none.
+
+    A date question about the meeting itself ("Hvornår holdt HovedMED møde?") falls back to the
+    meeting date; any other date question only gets a date the answer sentence states."""
+    if answer.abstain or not answer.hits:
+        return None
+    kind = answer.query.answer_type
+    sentence = best_sentence(answer.hits[0])
+    if kind == "date":
+        spans = date_spans(sentence)
+        if spans:
+            return Lead(danish_date(spans[0][2]), "date")
+        chunk = answer.hits[0].chunk
+        if answer.query.about_meeting and chunk.date:
+            return Lead(danish_date(chunk.date), "date", from_meeting=True)
+        return None
+    if kind in ("money", "number"):
+        spans = quantity_spans(sentence)
+        if kind == "money":
+            spans = [s for s in spans if s[2]] or spans
+        if spans:
+            start, end, _ = spans[0]
+            return Lead(" ".join(sentence[start:end].split()), "number")
+    return None
+
+
+def split_relevant(hits: list[Hit], ratio: float, abstain: bool = False) -> tuple[list[Hit], list[Hit]]:
+    """(relevant, maybe relevant): a hit is relevant when its score is at least `ratio` of the best one's.
+
+    Scores are only comparable within one answer, so the cut is relative. When the search abstains
+    nothing is relevant and every hit is a 'Måske relevant'."""
+    if abstain or not hits:
+        return [], list(hits)
+    top = hits[0].score
+    cut = top * ratio if top > 0 else top
+    relevant = [h for h in hits if h.score >= cut]
+    return relevant, [h for h in hits if h.score < cut]
+
+
+def card_label(number: int, chunk: Chunk) -> str:
+    """One line per source: '[1] HovedMED · 25. november 2022 · Punkt 2: Titel'."""
+    where = place(chunk) or document_label(chunk)
+    parts = [chunk.committee or "", danish_date(chunk.date) or "uden dato", where,
+             "læst med OCR" if chunk.ocr else ""]
+    return f"[{number}] " + " · ".join(p for p in parts if p)
+
+
+@dataclass
+class Meeting:
+    """One meeting (or undated document) in the precedent view, with its passages best first."""
+
+    date: str | None
+    committee: str | None
+    title: str
+    source: str
+    hits: list[Hit]
+
+    @property
+    def best(self) -> float:
+        return max(h.score for h in self.hits)
+
+
+def meetings(hits: list[Hit], order: str = "relevance") -> list[Meeting]:
+    """Hits grouped by the document (meeting) they come from; ordered by relevance or by date.
+
+    order='relevance': the meeting with the best passage first; 'date': oldest first, undated last."""
+    groups: dict[str, Meeting] = {}
+    for h in hits:
+        c = h.chunk
+        key = c.doc_id
+        if key not in groups:
+            groups[key] = Meeting(c.date, c.committee, c.doc_title, c.source, [])
+        groups[key].hits.append(h)
+    out = list(groups.values())
+    for m in out:
+        m.hits.sort(key=(lambda h: -h.score) if order == "relevance" else (lambda h: h.chunk.start))
+    if order == "date":
+        out.sort(key=lambda m: (m.date or "9999", m.source))
+    else:
+        out.sort(key=lambda m: -m.best)
+    return out
+
+
+def timeline(hits: list[Hit]) -> list[tuple[str, str, Hit]]:
+    """One row per meeting in date order: (Danish date, body, the meeting's best passage)."""
+    rows = []
+    for m in meetings(hits, "date"):
+        best = max(m.hits, key=lambda h: h.score)
+        rows.append((danish_date(m.date) or "uden dato", m.committee or document_label(best.chunk), best))
+    return rows
+
+
+# --------------------------------------------------------------------------------------------
+# Feedback as test questions
+# --------------------------------------------------------------------------------------------
+def feedback_question(row: dict) -> dict:
+    """A feedback record as a line of a ../shared/eval question file.
+
+    Thumbs up: the shown sentence is the evidence and its file the doc, so the question is a test
+    case as it stands. Thumbs down: the shown answer was wrong; evidence stays empty and the
+    rejected sentence is kept, so a person can fill in the right quote (until then an eval reads it
+    as unanswerable)."""
+    out = {"id": f"fb-{row['id']}", "question": row["question"], "category": "feedback"}
+    if row["vote"] > 0:
+        out.update(evidence=row["sentence"], doc=Path(row["source"]).name, answer=row["sentence"])
+    else:
+        out.update(evidence="", category="feedback-down", rejected=row["sentence"],
+                   rejected_doc=Path(row["source"]).name)
+    out.update(searched_for=row.get("searched", ""), filters=row.get("filters") or {},
+               citation=row.get("citation", ""), given=row.get("created", ""))
+    return out

@@ -68,6 +68,9 @@ class Settings:
     ingest_ahead: int = 2  # files loaded, repaired and chunked ahead while the current one embeds
     # --- questions
     max_question: int = 2000  # characters; longer questions are cut (the model reads no more anyway)
+    # --- presentation: a source is shown as relevant when its score is at least this share of the best
+    # one's; the rest are folded under "Måske relevant" (chosen on dev.jsonl, see docs/APP.md)
+    relevant_ratio: float = 0.8
     # --- hybrid ranking
     dense_weight: float = 0.55
     lexical_weight: float = 0.45

@@ -79,3 +79,73 @@ def test_citation_names_the_title_only_when_it_says_more_and_marks_ocr():
     assert citation(c) == "CenterMED Jobcenter, 7. november 2023, punkt 3: Ny trivselsplan (OCR)"
     memo = Chunk("m:0", "m", "x", 0, 1, doc_title="NOTAT – Hjemmearbejde", date="2017", committee="LokalMED Vest")
     assert citation(memo) == "LokalMED Vest, 2017, NOTAT – Hjemmearbejde"
+
+
+# --------------------------------------------------------------------------------------------
+# The chat's answer: the fact asked for, relevant sources, precedent grouping, feedback rows
+# --------------------------------------------------------------------------------------------
+def _hit(text: str, score: float, *, doc: str = "d1", date: str | None = "2024-05-23", committee="AfdelingsMED",
+         item="2", start=0, sentence: str | None = None):
+    from qa.types import Chunk, Hit
+    chunk = Chunk(f"c{doc}{start}", doc, text, start, start + len(text), item=item, item_title="Budget",
+                  committee=committee, date=date, doc_type="referat", doc_title=f"Referat {doc}",
+                  source=f"corpus/{doc}.md")
+    sentence = text if sentence is None else sentence
+    return Hit(chunk=chunk, score=score, sentence=sentence, sentence_start=text.find(sentence))
+
+
+def _answer(hits, answer_type=None, about_meeting=False, abstain=False):
+    from qa.types import Answer, Query
+    return Answer(query=Query(text="q", answer_type=answer_type, about_meeting=about_meeting), hits=hits,
+                  abstain=abstain)
+
+
+def test_answer_lead_gives_the_number_or_date_the_question_asks_for():
+    money = _answer([_hit("Der skal findes 35 mio. kr. i budget 2025, oplyste formanden.", 1.0)], "money")
+    assert app.answer_lead(money).text == "35 mio. kr."
+    when = _answer([_hit("Mødet blev flyttet til den 12. november 2015 efter aftale.", 1.0)], "date")
+    assert (app.answer_lead(when).text, app.answer_lead(when).from_meeting) == ("12. november 2015", False)
+    # a question about the meeting itself falls back to the meeting's date; another date question does not
+    meeting = _answer([_hit("HovedMED holdt ekstraordinært møde om forslaget.", 1.0, date="2015-11-12")], "date",
+                      about_meeting=True)
+    assert app.answer_lead(meeting).text == "12. november 2015" and app.answer_lead(meeting).from_meeting
+    other = _answer([_hit("Tidsplanen følger, når rapporten foreligger.", 1.0)], "date")
+    assert app.answer_lead(other) is None
+    assert app.answer_lead(_answer([_hit("35 mio. kr.", 1.0)], None)) is None  # not asked for
+    assert app.answer_lead(_answer([_hit("35 mio. kr.", 1.0)], "money", abstain=True)) is None
+
+
+def test_split_relevant_is_relative_to_the_best_hit():
+    hits = [_hit("a", 1.30), _hit("b", 1.10, start=5), _hit("c", 0.61, start=9), _hit("d", 0.50, start=12)]
+    relevant, maybe = app.split_relevant(hits, 0.8)
+    assert [h.chunk.text for h in relevant] == ["a", "b"] and [h.chunk.text for h in maybe] == ["c", "d"]
+    assert app.split_relevant(hits, 0.8, abstain=True) == ([], hits)
+    assert app.split_relevant([], 0.8) == ([], [])
+
+
+def test_card_label_is_one_line_with_body_date_and_item():
+    assert app.card_label(2, _hit("x", 1.0).chunk) == "[2] AfdelingsMED · 23. maj 2024 · Punkt 2: Budget"
+    assert "uden dato" in app.card_label(1, _hit("x", 1.0, date=None).chunk)
+
+
+def test_meetings_group_by_document_in_relevance_or_date_order():
+    hits = [_hit("new best", 1.2, doc="b", date="2024-05-23"), _hit("old", 1.0, doc="a", date="2015-11-12"),
+            _hit("new second", 0.9, doc="b", date="2024-05-23", start=50), _hit("undated", 1.1, doc="c", date=None)]
+    by_relevance = app.meetings(hits, "relevance")
+    assert [m.hits[0].chunk.text for m in by_relevance] == ["new best", "undated", "old"]
+    assert [h.chunk.text for h in by_relevance[0].hits] == ["new best", "new second"]
+    assert [m.date for m in app.meetings(hits, "date")] == ["2015-11-12", "2024-05-23", None]
+    rows = app.timeline(hits)
+    assert [(when, h.chunk.text) for when, _, h in rows] == [
+        ("12. november 2015", "old"), ("23. maj 2024", "new best"), ("uden dato", "undated")]
+
+
+def test_feedback_question_follows_the_eval_format():
+    up = {"id": 3, "question": "Hvor mange penge?", "vote": 1, "sentence": "Der skal findes 35 mio. kr.",
+          "source": "corpus/uploads/x.pdf", "searched": "Hvor mange penge?", "filters": {}, "citation": "c",
+          "created": "2026-01-01T10:00:00+00:00"}
+    row = app.feedback_question(up)
+    assert (row["id"], row["evidence"], row["doc"], row["category"]) == (
+        "fb-3", "Der skal findes 35 mio. kr.", "x.pdf", "feedback")
+    down = app.feedback_question({**up, "vote": -1})
+    assert down["evidence"] == "" and down["rejected"] == up["sentence"] and down["category"] == "feedback-down"
