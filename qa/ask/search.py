@@ -150,12 +150,19 @@ class Searcher:
                 hit.sentence, hit.sentence_start = x.chunk.text[x.span[0]: x.span[1]], x.span[0]
             hits.append(hit)
         self._set_sentences(hits, terms(cands.text))
-        prob = model.answer_probability(r.qfeatures)
-        abstain = s.use_abstain and prob < model.abstain_below
+        prob = float(model.answer_probability(r.qfeatures))
+        # outside what the minutes talk about at all: the absolute match gate of the previous release
+        off_topic = stages.confidence(hits[0], terms(cands.text), s) < s.abstain_below
+        abstain = bool(s.use_abstain and (off_topic or prob < model.abstain_below))
         reason = ""
-        if abstain:
+        if abstain and not off_topic:
             fired = sorted((n for n in r.why if r.qfeatures.get(n)), key=lambda n: -abs(_weight(model, n)))
             reason = r.why[fired[0]] if fired else ""
+        elif s.use_abstain and s.use_answerability and not r.timeline:
+            # a check the shown text fails outright: a close runner-up that passes leads, else abstain
+            hits, reason = stages.answerable_first(
+                query, hits, s.replace(answerable_margin=s.learned_margin * float(r.scores.std() + 1e-9)))
+            abstain = bool(reason)
         return Answer(query=query, hits=hits, abstain=abstain, searched_for=cands.text, reason=reason,
                       probability=prob, timeline=r.timeline)
 

@@ -5,6 +5,8 @@ stage can be tested with hand-made numbers and no model or index.
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from qa.ask.answerability import has_amount, has_quantity, unmet
@@ -35,6 +37,22 @@ def fits(a_type: str | None, sentence: str, chunk: Chunk, section: str | None) -
         label = section or chunk.section or ""
         return label.lower().startswith("beslutning") or bool(DECIDED.search(sentence))
     return False
+
+
+_FILE_NAME = re.compile(r"\S+\.(?:pdf|docx?|xlsx?|pptx?|txt|md|html?)\b", re.I)
+
+
+def is_answer(sentence: str) -> bool:
+    """Whether a sentence can be shown as the answer: not a heading or a label ('Beslutning',
+    'Punkt 3. Budget'), not a file name, not a fragment that starts mid-sentence."""
+    text = sentence.strip()
+    if len(terms(text)) < 4 or text.endswith(":") or _FILE_NAME.fullmatch(text.split()[-1] if text else ""):
+        return False
+    if text[:1].islower():  # the rest of a sentence that began before this passage
+        return False
+    if "\n" not in text and not re.search(r"[.!?…)\]»\"]\s*$", text) and len(text) < 80:
+        return False  # a short line without an end: a heading
+    return True
 
 
 def answer_bonus(sentence: str, q_terms: set[str]) -> float:
