@@ -153,7 +153,7 @@ def question_features(query: Query, top, runner_up_z: float, ranked, ref: str | 
                 f["period_unfit"], why["period_unfit"] = 1.0, f"er ikke fra et møde {p.label}"
         elif names_other(c.text, p) and not any(mentions(x.chunk.text, p) for x in ranked[:5]):
             f["period_unfit"], why["period_unfit"] = 1.0, f"handler om en anden periode end {p.label}"
-        if ref and p.start > ref:
+        if ref and p.start > ref and _PAST.search(q):  # what happened after the newest minutes is not in them
             f["after_index"], why["after_index"] = 1.0, f"er fra før {p.label}; det seneste referat er fra {ref}"
     low = c.text.lower()
     people = _PERSON.findall(q)

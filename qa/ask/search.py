@@ -34,6 +34,9 @@ from qa.storage.store import Sentences
 from qa.types import FRONT_MATTER, Answer, Hit, Query
 
 
+# Words about the meeting itself, not the topic (left out of "Intet om … i perioden …").
+MEETING_WORDS = frozenset("mødet møde møder mødes drøftet drøftede drøfte besluttet besluttede sagt sagde nævnt "
+                          "behandlet fremlagt vedtaget vedtog udvalget referatet".split())
 COMMON_ACRONYMS = frozenset(a.upper() for a in GLOSSARY) | {"MED"}
 
 
@@ -158,7 +161,11 @@ class Searcher:
         if abstain and not off_topic:
             fired = sorted((n for n in r.why if r.qfeatures.get(n)), key=lambda n: -abs(_weight(model, n)))
             reason = r.why[fired[0]] if fired else ""
-        elif s.use_abstain and s.use_answerability and not r.timeline:
+            if query.period and fired and fired[0] in ("period_unfit", "after_index"):
+                reason = nothing_in_period(query, query.period.label)
+        if abstain and (query.date_from or query.date_to):
+            reason = nothing_in_period(query, " – ".join(x for x in (query.date_from, query.date_to) if x))
+        elif s.use_abstain and s.use_answerability and not r.timeline and not abstain:
             # a check the shown text fails outright: a close runner-up that passes leads, else abstain
             hits, reason = stages.answerable_first(
                 query, hits, s.replace(answerable_margin=s.learned_margin * float(r.scores.std() + 1e-9)))
@@ -256,10 +263,21 @@ def _weight(model: "ranker.Model", name: str) -> float:
     return a.w[a.names.index(name)] / a.sd[a.names.index(name)] if a and name in a.names else 0.0
 
 
+def nothing_in_period(query: Query, period: str) -> str:
+    """'Intet om hjemmearbejde i perioden 2023-01-01 – 2023-06-30': what is missing, and where it was looked for."""
+    from qa.ask.conversation import topic_words
+
+    label_words = set(period.lower().split())
+    topic = [w for w in topic_words(query.text)
+             if w.lower() not in label_words and w.lower() not in MEETING_WORDS and not w.isdigit()][:5]
+    period = period[2:] if period.lower().startswith("i ") else period
+    return f"Intet om {' '.join(topic) or 'det'} i perioden {period}"
+
+
 def _empty_filter(query: Query) -> str:
-    """Why nothing is left when the filters exclude every passage (completes 'Det nærmeste afsnit …' no more)."""
+    """Why nothing is left when the filters exclude every passage."""
     span = " – ".join(x for x in (query.date_from, query.date_to) if x)
-    return f"der er ingen referater{' i perioden ' + span if span else ''} med de valgte filtre"
+    return nothing_in_period(query, span) if span else "Intet passer til de valgte filtre"
 
 
 def _set_sentence(hit: Hit, sent: Sentences | None, q_terms: list[str]) -> None:
