@@ -48,10 +48,13 @@ def is_answer(sentence: str) -> bool:
     text = sentence.strip()
     if len(terms(text)) < 4 or text.endswith(":") or _FILE_NAME.fullmatch(text.split()[-1] if text else ""):
         return False
+    if re.match(r"(?:punkt|pkt|ad|sag nr)\.?\s*\d+\b", text, re.I) and "\n" not in text and len(terms(text)) < 10:
+        return False  # an agenda heading ("Punkt 3. Budget 2025")
     if text[:1].islower():  # the rest of a sentence that began before this passage
         return False
-    if "\n" not in text and not re.search(r"[.!?…)\]»\"]\s*$", text) and len(text) < 80:
-        return False  # a short line without an end: a heading
+    if (not re.search(r"[.!?…)\]»\"]\s*$", text) and len(terms(text)) < 8 and not re.search(r"\d", text)
+            and not re.match(r"[-•*\uf0b7]", text)):
+        return False  # a short line without an end, a number or a bullet: a heading
     return True
 
 
