@@ -68,6 +68,9 @@ class Settings:
     abstain_false_share: float = 0.04  # training: the abstention threshold lets at most this share of answerable abstain
     ranker_l2: float = 0.1  # training: L2 penalty of the listwise ranker
     abstain_c: float = 1.0  # training: inverse L2 strength of the abstention model
+    # The previous release's hard checks on top of the learned abstainer: off by default, because in
+    # `qa eval` (CV) they raised false abstention from 0.06 to 0.12 for 0.33 -> 0.39 on unanswerable ones.
+    learned_hard_checks: bool = False
     learned_margin: float = 0.5  # a runner-up may pass a failed text check this close (spreads of the learned score)
     followup_at: float = 0.5  # a turn leans on the previous one from this probability on
     cv_folds: int = 5  # `qa eval`: folds of questions grouped by document

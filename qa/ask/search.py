@@ -165,7 +165,7 @@ class Searcher:
                 reason = nothing_in_period(query, query.period.label)
         if abstain and (query.date_from or query.date_to):
             reason = nothing_in_period(query, " – ".join(x for x in (query.date_from, query.date_to) if x))
-        elif s.use_abstain and s.use_answerability and not r.timeline and not abstain:
+        elif s.use_abstain and s.learned_hard_checks and not r.timeline and not abstain:
             # a check the shown text fails outright: a close runner-up that passes leads, else abstain
             hits, reason = stages.answerable_first(
                 query, hits, s.replace(answerable_margin=s.learned_margin * float(r.scores.std() + 1e-9)))

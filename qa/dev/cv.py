@@ -160,9 +160,10 @@ def main(args, settings) -> int:
             r, _ = cross_validate(qs, searcher, settings, convs, fold, k, names, use_time, abstain=False)
             rows.append((name, r))
         saved = searcher.settings
-        searcher.settings = saved.replace(use_answerability=False)
-        rows.append(("CV without hard text checks", [measure(q, searcher.finish(q.cands, models[g]))
-                                                     for q, g in zip(qs, fold)]))
+        other = not saved.learned_hard_checks
+        searcher.settings = saved.replace(learned_hard_checks=other)
+        rows.append((f"CV {'with' if other else 'without'} hard text checks", [
+            measure(q, searcher.finish(q.cands, models[g])) for q, g in zip(qs, fold)]))
         searcher.settings = saved
     print(table(rows))
     print(f"\n{len(qs)} questions in {k} folds grouped by document; {len(conv)} conversation turns; "
