@@ -82,7 +82,8 @@ def rewrite(question: str, previous: Turn | None) -> str:
 
 
 # --- the learned follow-up detector (weights in qa/ask/ranker_weights.json, fitted by `qa train`) ------
-POINTING = frozenset("det den de dem dette disse der han hun vedkommende deres dens dets hans hendes så "
+# ("der" and "så" are left out: "er der", "var der", "så" open questions of their own as often as not)
+POINTING = frozenset("det den de dem dette disse han hun vedkommende deres dens dets hans hendes "
                      "heraf deraf dertil".split())
 # Question-form words that carry no topic (besides the stop words).
 FORM_WORDS = frozenset("mente mener menes synes syntes står stod sker skete fortæl fortælle gerne egentlig så "
