@@ -16,7 +16,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa.ask.conversation import rewrite
+from qa.ask.conversation import read_turn
 from qa.ask.query import parse_query
 from qa.ask.search import Searcher
 from qa.atomic import write_bytes
@@ -67,10 +67,13 @@ class Assistant:
         text = " ".join((question or "").split())
         cut = len(text) > self.settings.max_question
         text = text[: self.settings.max_question]
-        query = parse_query(rewrite(text, previous), filters, **filter_values)
+        model = self.searcher.model
+        fmodel = model.followup if model is not None and self.settings.use_followup_model else None
+        searched, leans = read_turn(text, previous, fmodel, self.settings.followup_at)
         with self._lock, corruption(self.index.directory):
+            query = parse_query(searched, filters, ref=self.index.store.newest_date(), **filter_values)
             answer = self.searcher.search(query, k=k)
-        answer.question, answer.cut = text, cut
+        answer.question, answer.cut, answer.followup = text, cut, leans
         return answer
 
     def documents(self) -> list[Document]:

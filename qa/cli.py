@@ -14,10 +14,13 @@ from pathlib import Path
 from qa import api
 from qa.errors import QAError
 from qa.present import answer_json, answer_text, documents_json
-from qa.settings import Settings, load_settings
+from qa.settings import ROOT, Settings, load_settings
 from qa.types import Filters, Report
 
 FILTERS = ("date_from", "date_to", "committee", "doc_type", "side", "municipality")
+# the dev files beside the project (../shared/eval), also from a worktree one level deeper
+EVAL_DIR = next((p for p in (ROOT.parent / "shared" / "eval", ROOT.parent.parent / "shared" / "eval") if p.is_dir()),
+                ROOT.parent / "shared" / "eval")
 
 
 def _progress_bar(label: str):
@@ -140,9 +143,37 @@ def cmd_info(args, settings: Settings) -> int:
 
 
 def cmd_eval(args, settings: Settings) -> int:
-    from qa.dev.evaluate import main as eval_main
+    if args.file:
+        from qa.dev.evaluate import main as eval_main
 
-    return eval_main(args, settings)
+        return eval_main(args, settings)
+    from qa.dev.cv import main as cv_main
+
+    return cv_main(args, settings)
+
+
+def cmd_train(args, settings: Settings) -> int:
+    from qa.dev.train import main as train_main
+
+    return train_main(args, settings)
+
+
+def cmd_chat(args, settings: Settings) -> int:
+    """One conversation per input line ({"id", "turns": [{"question"}]}); one JSON object per turn."""
+    assistant = api.Assistant(settings)
+    for line in Path(args.batch).read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        conv = json.loads(line)
+        previous = None
+        for n, turn in enumerate(conv.get("turns", []), 1):
+            answer = assistant.ask(turn.get("question", ""), k=args.k, filters=_filters(args), previous=previous)
+            previous = answer.turn
+            out = answer_json(answer)
+            out.update(conversation=conv.get("id"), turn=n, searched_for=answer.searched_for,
+                       followup=answer.followup)
+            print(json.dumps(out, ensure_ascii=False))
+    return 0
 
 
 def cmd_prepare(args, settings: Settings) -> int:
@@ -209,10 +240,21 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--k", type=int, default=5)
     _add_filters(p)
 
-    p = command("eval", cmd_eval, "mål søgekvaliteten på en spørgsmålsfil (JSONL)")
-    p.add_argument("file")
+    p = command("eval", cmd_eval, "mål søgekvaliteten: alle dev-filer krydsvalideret, eller én spørgsmålsfil (JSONL)")
+    p.add_argument("file", nargs="?", help="én spørgsmålsfil; uden: alle filer i --eval-dir, krydsvalideret")
+    p.add_argument("--eval-dir", default=str(EVAL_DIR), help="mappen med dev-filerne (standard: ../shared/eval)")
     p.add_argument("--quick", action="store_true", help="kun dette system, uden sammenligninger")
     p.add_argument("--json", help="gem tallene som JSON her")
+
+    p = command("train", cmd_train, "tilpas rangering, afvisning og opfølgning til dev-filerne (skriver vægtfilen)")
+    p.add_argument("--eval-dir", default=str(EVAL_DIR), help="mappen med dev-filerne (standard: ../shared/eval)")
+    p.add_argument("--out", help="vægtfil (standard: qa/ask/ranker_weights.json)")
+
+    p = command("chat", cmd_chat, "samtaler fra en JSONL-fil: én JSON-linje pr. tur")
+    p.add_argument("--batch", required=True, help='fil med én samtale pr. linje: {"id", "turns": [{"question"}]}')
+    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--json", action="store_true", help="JSON-output (det eneste format)")
+    _add_filters(p)
 
     command("prepare", cmd_prepare, "gør embedding-modellen klar (offline)")
     p = command("info", cmd_info, "vis dokumenterne i indekset")

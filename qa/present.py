@@ -26,6 +26,8 @@ def cut_notice(limit: int) -> str:
 
 def nothing_found(answer: Answer) -> str:
     """The abstention message, with the reason when the best passage matched but lacks what was asked."""
+    if answer.reason.startswith("Intet"):  # nothing about the topic in the period or filters asked for
+        return f"{NOTHING_FOUND} {answer.reason}."
     return NOTHING_FOUND + (f" Det nærmeste afsnit {answer.reason}." if answer.reason else "")
 
 

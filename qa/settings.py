@@ -23,7 +23,7 @@ DEFAULT_MODEL = "onnx-int8/multilingual-e5-small"
 
 # The ingredients of ranking that can be switched off one by one (the ablation table of `qa eval`).
 SWITCHES = ("dense", "lexical", "sentences", "expansion", "hints", "answer_types", "decomposition",
-            "diversity", "abstain", "answerability")
+            "diversity", "abstain", "answerability", "learned", "time", "followup_model")
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,17 @@ class Settings:
     # abstaining, 0.25 left 1; the dev set did not change between 0 and 0.35).
     answerable_within: int = 3
     answerable_margin: float = 0.25
+    # --- learned ranking and abstention (qa/ask/ranker.py; fitted by `python -m qa train`)
+    ranker_weights: Path = ROOT / "qa" / "ask" / "ranker_weights.json"
+    abstain_false_share: float = 0.04  # training: the abstention threshold lets at most this share of answerable abstain
+    ranker_l2: float = 0.1  # training: L2 penalty of the listwise ranker
+    abstain_c: float = 1.0  # training: inverse L2 strength of the abstention model
+    # The previous release's hard checks on top of the learned abstainer: off by default, because in
+    # `qa eval` (CV) they raised false abstention from 0.06 to 0.12 for 0.33 -> 0.39 on unanswerable ones.
+    learned_hard_checks: bool = False
+    learned_margin: float = 0.5  # a runner-up may pass a failed text check this close (spreads of the learned score)
+    followup_at: float = 0.5  # a turn leans on the previous one from this probability on
+    cv_folds: int = 5  # `qa eval`: folds of questions grouped by document
     # --- storage and vector search
     common_from: int = 20_000  # above this many passages, very common question terms leave the OR query
     common_share: float = 0.05  # ... namely those in more than this share of passages (BENCHMARKS.md)
@@ -118,6 +129,9 @@ class Settings:
     use_diversity: bool = True
     use_abstain: bool = True
     use_answerability: bool = True
+    use_learned: bool = True  # the learned ranker and abstainer (off: the hand-set fusion above)
+    use_time: bool = True  # periods, 'latest' and timelines
+    use_followup_model: bool = True  # the learned follow-up detector (off: the word rules)
 
     def replace(self, **changes) -> "Settings":
         changes = {k: v for k, v in changes.items() if v is not None}

@@ -95,6 +95,19 @@ class Turn:
 
 
 @dataclass(frozen=True)
+class Period:
+    """A closed date interval a question names, and how it was said ("3. kvartal 2023")."""
+
+    start: str  # ISO, inclusive
+    end: str  # ISO, inclusive
+    kind: str  # day, month, quarter, half, season, year, span
+    label: str  # the question's own words, for messages
+
+    def contains(self, iso: str | None) -> bool:
+        return bool(iso) and self.start <= iso[:10] <= self.end
+
+
+@dataclass(frozen=True)
 class Query:
     """A question plus what was understood from it (filters and expansions)."""
 
@@ -114,6 +127,11 @@ class Query:
     answer_type: str | None = None  # money, number, date, decision
     parts: tuple[str, ...] = ()  # the sub-questions of a compound question
     about_meeting: bool = False  # asks where/when/who of the meeting itself
+    # time: the period the question pins, resolved against the newest meeting in the index
+    period: Period | None = None
+    pins_meeting: bool = False  # the period is the meeting's own ("på mødet i juni 2023"), not a report's
+    latest: bool = False  # asks for the newest state ("senest", "nu", "gældende")
+    trend: bool = False  # asks how something developed over meetings: answered by a timeline
 
 
 @dataclass
@@ -140,6 +158,9 @@ class Answer:
     reason: str = ""  # why it abstains although the best passage matches well ("nævner ikke 2023")
     question: str = ""  # the question as the user asked it (white space normalised, cut to the limit)
     cut: bool = False  # the question was longer than settings.max_question and was cut
+    probability: float | None = None  # calibrated probability that the first passage answers (learned ranker)
+    timeline: bool = False  # hits are one passage per meeting in date order (a development question)
+    followup: bool = False  # the question was read as leaning on the previous turn
 
     @property
     def turn(self) -> Turn:

@@ -86,3 +86,89 @@ def unmet(query: Query, hit: Hit) -> str | None:
     if _ASKS_FINDING.search(query.text) and _PENDING.search(shown):
         return "siger, at resultatet ikke foreligger endnu"
     return None
+
+
+# --- question-level features for the learned abstainer (qa/ask/ranker.py) -----------------------
+# Checks written over general forms: any form of "koste", a price, an amount; "hvor mange"; a named
+# person, an abbreviation; a decision asked for and a postponement stated; an event dated after the
+# meeting. Each returns a Danish reason completing "Det nærmeste afsnit …" when it fires.
+_ASKS_AMOUNT = re.compile(r"\b(kost\w*|pris\w*|beløb\w*|hvor mange penge|udgift\w*|merudgift\w*|"
+                          r"hvor meget (?:\w+ )?(?:spare|spares|sparet|bruge|bruger|brugte|betale\w*))\b", re.I)
+_ASKS_COUNT = re.compile(r"\b(hvor mange|antal\w*|hvor høj\w*|hvor stor\w*|hvilken placering|\w*procent\w*)\b", re.I)
+_PERSON = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-ZÆØÅ][a-zæøå]+(?:\s+[A-ZÆØÅ][a-zæøå]+)+)\b")
+_ACRONYM = re.compile(r"\b([A-ZÆØÅ0-9]{2,}[a-zæøå]?)(?:'s|s)?\b")
+_ASKS_DECIDED = re.compile(r"\b(blev (?:\w+ ){0,6}(?:godkendt|indført|vedtaget|besluttet|gennemført|indfør\w*)|"
+                           r"hvad (?:blev|har) (?:\w+ ){0,2}(?:besluttet|vedtaget))\b", re.I)
+_NOT_DECIDED = re.compile(r"\b(udsat|udsættes|udskudt|udskydes|ikke taget stilling|ikke færdigbehandlet|"
+                          r"genoptages|tages op (?:igen )?på (?:et )?(?:senere|næste) møde)\b", re.I)
+_PAST = re.compile(r"^\s*(?:hvad|hvor|hvem|hvilke\w*|hvornår|blev|var)\b[^?]*\b(blev|var|viste|fik|kostede)\b", re.I)
+_COUNTED = re.compile(r"\bhvor mange ([a-zæøå]+)", re.I)
+_NOT_COUNTED = {"penge", "af", "der", "de", "gange"}
+
+QUESTION_FEATURES = ("gap_z", "top_idf_cov", "miss_amount", "miss_count", "miss_year", "pending", "period_unfit",
+                     "after_index", "person_missing", "acronym_missing", "side_missing", "compound",
+                     "not_decided", "after_document", "person_not_shown", "counted_missing")
+
+
+def question_features(query: Query, top, runner_up_z: float, ranked, ref: str | None,
+                      common_acronyms: frozenset[str]) -> tuple[dict[str, float], dict[str, str]]:
+    """Features of the question and its first passage for the abstainer, and a reason per check that fired.
+
+    `top` and `ranked` are qa.ask.features.Candidate objects in shown order; `runner_up_z` is the gap of the
+    first score over the second in spreads."""
+    from qa.danish.dates import find_dates, mentions, names_other
+    from qa.danish.text import stem, tokens
+
+    f = {n: 0.0 for n in QUESTION_FEATURES}
+    why: dict[str, str] = {}
+    q = query.text
+    c = top.chunk
+    shown = c.text[top.span[0]:top.span[1]] if top.span else c.text
+    f["gap_z"], f["top_idf_cov"] = runner_up_z, top.f.get("idf_cov", 0.0)
+    f["compound"] = float(bool(query.parts))
+    if not query.parts:
+        if _ASKS_AMOUNT.search(q) and not has_amount(shown):
+            f["miss_amount"], why["miss_amount"] = 1.0, "nævner ikke noget beløb"
+        if _ASKS_COUNT.search(q) and not _ASKS_AMOUNT.search(q) and not has_quantity(shown):
+            f["miss_count"], why["miss_count"] = 1.0, "nævner ikke noget tal"
+        if _ASKS_FINDING.search(q) and _PENDING.search(shown):
+            f["pending"], why["pending"] = 1.0, "siger, at resultatet ikke foreligger endnu"
+        if _ASKS_DECIDED.search(q) and _NOT_DECIDED.search(c.text):
+            f["not_decided"], why["not_decided"] = 1.0, "siger, at sagen blev udsat"
+        if _PAST.search(q) and c.date and any(iso > c.date for _, iso in find_dates(shown)):
+            f["after_document"], why["after_document"] = 1.0, "siger, at det først sker efter mødet"
+        m = _COUNTED.search(q)
+        if m and m.group(1).lower() not in _NOT_COUNTED:
+            noun = stem(m.group(1).lower())
+            if noun not in {stem(t) for t in tokens(shown)} and not has_amount(shown):
+                f["counted_missing"], why["counted_missing"] = 1.0, f"nævner ikke antallet af {m.group(1)}"
+    where = " ".join((c.text, c.date or ""))
+    missing_years = [y for y in dict.fromkeys(YEAR.findall(q)) if y not in where]
+    if missing_years:
+        f["miss_year"], why["miss_year"] = 1.0, f"nævner ikke {missing_years[0]}"
+    p = query.period
+    if p and p.kind != "span" and not query.trend:
+        if query.pins_meeting:
+            if not any(x.f.get("p_in") for x in ranked):
+                f["period_unfit"], why["period_unfit"] = 1.0, f"er ikke fra et møde {p.label}"
+        elif names_other(c.text, p) and not any(mentions(x.chunk.text, p) for x in ranked[:5]):
+            f["period_unfit"], why["period_unfit"] = 1.0, f"handler om en anden periode end {p.label}"
+        if ref and p.start > ref and _PAST.search(q):  # what happened after the newest minutes is not in them
+            f["after_index"], why["after_index"] = 1.0, f"er fra før {p.label}; det seneste referat er fra {ref}"
+    low = c.text.lower()
+    people = _PERSON.findall(q)
+    gone = [x for x in people if x.split()[-1].lower() not in low]
+    if gone:
+        f["person_missing"], why["person_missing"] = 1.0, f"nævner ikke {gone[0]}"
+    a = max(0, (top.span or (0, 0))[0] - 200)
+    around = c.text[a:(top.span or (0, len(c.text)))[1]].lower()
+    if any(x.split()[-1].lower() not in around for x in people):
+        f["person_not_shown"] = 1.0
+        why.setdefault("person_not_shown", f"siger ikke, hvad {people[0]} mener")
+    acr = [x for x in _ACRONYM.findall(q) if x.upper() not in common_acronyms and not x.isdigit()]
+    gone = [x for x in acr if x.lower() not in low]
+    if gone:
+        f["acronym_missing"], why["acronym_missing"] = 1.0, f"nævner ikke {gone[0]}"
+    if query.side_hint and query.side_hint not in c.sides:
+        f["side_missing"] = 1.0
+    return f, why

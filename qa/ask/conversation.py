@@ -79,3 +79,89 @@ def followup_query(question: str, previous: str | None) -> str:
 def rewrite(question: str, previous: Turn | None) -> str:
     """What to search for, given the conversation so far (None: the question stands alone)."""
     return followup_query(question, previous.searched_for if previous and previous.searched_for else None)
+
+
+# --- the learned follow-up detector (weights in qa/ask/ranker_weights.json, fitted by `qa train`) ------
+# ("der" and "så" are left out: "er der", "var der", "så" open questions of their own as often as not)
+POINTING = frozenset("det den de dem dette disse han hun vedkommende deres dens dets hans hendes "
+                     "heraf deraf dertil".split())
+# Question-form words that carry no topic (besides the stop words).
+FORM_WORDS = frozenset("mente mener menes synes syntes står stod sker skete fortæl fortælle gerne egentlig så "
+                       "hvad hvem hvor hvordan hvornår hvorfor hvilke hvilken hvilket nogen noget nogle endte "
+                       "igen stadig endnu også ny nye blev bliver".split())
+FOLLOWUP_FEATURES = ("pointing", "opens_og", "own_words", "new_words", "short", "brings_entity")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_NAME = re.compile(r"(?<!^)\b([A-ZÆØÅ][a-zæøå]+(?:\s+[A-ZÆØÅ][a-zæøå]+)+)\b")
+_ACRONYM = re.compile(r"\b[A-ZÆØÅ]{2,}\b")
+_YEAR_BEFORE = re.compile(r"\b(året før|forrige år|året inden)\b", re.I)
+_YEAR_AFTER = re.compile(r"\b(året efter|det følgende år|næste år)\b", re.I)
+
+
+def topic_words(text: str) -> list[str]:
+    """Topic words: no function or question-form words, no numbers except years."""
+    return [w for w in WORD.findall(text or "") if w.lower() not in STOP_WORDS and w.lower() not in FORM_WORDS
+            and (not w.isdigit() or _YEAR.fullmatch(w))]
+
+
+def entities(text: str) -> set[str]:
+    """What makes a question stand on its own: bodies, years, people's names, abbreviations (not sides)."""
+    out = set(find_bodies(text)) | set(_YEAR.findall(text))
+    out |= {n.lower() for n in _NAME.findall(text)}
+    out |= {a.lower() for a in _ACRONYM.findall(text) if not detect_side(a)}
+    return out
+
+
+def followup_features(question: str, previous: str) -> dict[str, float]:
+    """Signs that a question leans on the previous turn, or brings its own subject."""
+    words = [w.lower() for w in WORD.findall(question)]
+    own = topic_words(question)
+    before = {stem(w.lower()) for w in topic_words(previous)}
+    new = [w for w in own if stem(w.lower()) not in before and not detect_side(w)]
+    return {
+        "pointing": float(bool(POINTING.intersection(words))),
+        "opens_og": float(bool(words) and (words[0] in ("og", "så") or words[:2] == ["hvad", "med"])),
+        "own_words": float(len(own)),
+        "new_words": float(len(new)),
+        "short": float(len(words) <= 5),
+        "brings_entity": float(bool(entities(question) - entities(previous))),
+    }
+
+
+def carry_topic(question: str, previous_searched: str) -> str:
+    """The question plus the previous turn's topic words, years included; 'Og året før?' shifts them a year.
+    When the question names a side, the previous side words are left out ('Og ledelsen?')."""
+    own = {w.lower() for w in topic_words(question)}
+    names_side = detect_side(question) is not None
+    topic, seen = [], set()
+    for w in topic_words(previous_searched):
+        lw = w.lower()
+        if lw in own or lw in seen or (names_side and detect_side(w)):
+            continue
+        seen.add(lw)
+        topic.append(w)
+    carried = " ".join(topic[:MAX_TOPIC_WORDS])
+    shift = -1 if _YEAR_BEFORE.search(question) else 1 if _YEAR_AFTER.search(question) else 0
+    if shift:
+        carried = _YEAR.sub(lambda m: str(int(m.group(0)) + shift), carried)
+    return f"{question} {carried}" if carried else question
+
+
+def read_turn(question: str, previous: Turn | None, model=None, at: float = 0.5) -> tuple[str, bool]:
+    """What to search for and whether the question was read as a follow-up.
+
+    `model` is a fitted logistic model over FOLLOWUP_FEATURES (qa.ask.ranker.Linear); without one the word
+    rules above decide. Either way, a question that brings its own body, year, name or abbreviation is
+    never given the old topic."""
+    question = " ".join((question or "").split())
+    prev = previous.searched_for if previous and previous.searched_for else None
+    if not prev or not question or entities(question) - entities(prev):
+        return question, False
+    if model is None:
+        leans = is_followup(question, prev)
+    else:
+        import numpy as np
+
+        f = followup_features(question, prev)
+        z = float(model(np.array([[f[n] for n in model.names]]))[0])
+        leans = 1 / (1 + np.exp(-z)) >= at
+    return (carry_topic(question, prev), True) if leans else (question, False)

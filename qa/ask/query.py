@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from qa.danish.dates import named_period
+from qa.danish.dates import asks_latest, asks_trend, named_period, parse_period, pins_meeting
 from qa.danish.text import terms
 from qa.danish.vocabulary import DOC_TYPE_WORDS, GLOSSARY, SYNONYMS, detect_side, find_bodies
 from qa.types import Filters, Query
@@ -67,11 +67,13 @@ def expansions(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(extra))
 
 
-def parse_query(text: str, filters: Filters | dict | None = None, **filter_values) -> Query:
-    """Explicit filters are kept as given; what the question itself says becomes hints and expansions."""
+def parse_query(text: str, filters: Filters | dict | None = None, ref: str | None = None, **filter_values) -> Query:
+    """Explicit filters are kept as given; what the question itself says becomes hints and expansions.
+    `ref` is the newest meeting date in the index: 'i år', 'sidst', a month without a year are read from it."""
     text = (text or "").strip()
     f = Filters.of({**Filters.of(filters).as_dict(), **filter_values})
     hint = date_hint(text)
+    period = parse_period(text, ref)
     return Query(
         text=text,
         date_from=f.date_from,
@@ -88,4 +90,8 @@ def parse_query(text: str, filters: Filters | dict | None = None, **filter_value
         answer_type=answer_type(text),
         about_meeting=bool(_ABOUT_MEETING.search(text)),
         parts=sub_questions(text),
+        period=period,
+        pins_meeting=bool(period) and pins_meeting(text),
+        latest=asks_latest(text) and period is None,
+        trend=asks_trend(text),
     )

@@ -19,22 +19,44 @@ A sentence's sub-section is read from the index (stored at build time), never re
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from qa.ask import stages
+from qa.ask import ranker, stages
+from qa.ask.answerability import question_features
+from qa.ask.features import Candidate, Candidates, best_sentence, passage_features, relative_features
 from qa.danish.text import terms
+from qa.danish.vocabulary import GLOSSARY
 from qa.settings import Settings
 from qa.storage.reader import Index
 from qa.storage.store import Sentences
 from qa.types import FRONT_MATTER, Answer, Hit, Query
 
 
+# Words about the meeting itself, not the topic (left out of "Intet om … i perioden …").
+MEETING_WORDS = frozenset("mødet møde møder mødes drøftet drøftede drøfte besluttet besluttede sagt sagde nævnt "
+                          "behandlet fremlagt vedtaget vedtog udvalget referatet".split())
+COMMON_ACRONYMS = frozenset(a.upper() for a in GLOSSARY) | {"MED"}
+
+
+@dataclass
+class Ranked:
+    """One question ranked by a fitted model: candidate indices in shown order and what abstention reads."""
+
+    order: list[int]
+    timeline: bool
+    scores: np.ndarray
+    qfeatures: dict[str, float]
+    why: dict[str, str]
+
+
 class Searcher:
-    def __init__(self, index: Index, settings: Settings):
+    def __init__(self, index: Index, settings: Settings, model: "ranker.Model | None" = None):
         self.index = index
         self.settings = settings
+        self.model = model if model is not None else (ranker.load(str(settings.ranker_weights))
+                                                      if settings.use_learned else None)
 
     def search(self, query: Query, k: int = 10) -> Answer:
         self.index.refresh()
@@ -44,7 +66,9 @@ class Searcher:
             return Answer(query=query, hits=[], abstain=True, searched_for="")
         allowed = self.index.store.filter_ids(query)
         if allowed is not None and len(allowed) == 0:
-            return Answer(query=query, hits=[], abstain=True, searched_for=text)
+            return Answer(query=query, hits=[], abstain=True, searched_for=text, reason=_empty_filter(query))
+        if self.model is not None:
+            return self.finish(self.candidates(query, allowed), self.model, k)
         n = max(s.candidates, k * 3)
         hits = self._rank(text, query, allowed, n)
         if s.use_decomposition and query.parts:
@@ -60,6 +84,94 @@ class Searcher:
                 hits, reason = stages.answerable_first(query, hits, s)
             abstain = bool(reason)
         return Answer(query=query, hits=hits, abstain=abstain, searched_for=text, reason=reason)
+
+    # --- the learned path: candidates with features, a fitted score, time rules, calibrated abstention
+    def candidates(self, query: Query, allowed: np.ndarray | None = None) -> Candidates:
+        """Every passage the dense and lexical channels propose, with the features the ranker reads."""
+        store, s = self.index.store, self.settings
+        text = query.text[:s.max_question]
+        n = s.candidates
+        qvec = self.index.embedder.encode_queries([text])[0]
+        dense: dict[int, float] = dict(self.index.vectors.search(qvec, n, allowed))
+        q_terms = terms(text)
+        lex_terms = q_terms + terms(" ".join(query.expansions)) if s.use_expansion else list(q_terms)
+        lex_terms += self._spelling_variants(lex_terms) if s.use_expansion else []
+        lexical = store.lexical(lex_terms, n, allowed)
+        ids = list(dict.fromkeys(list(dense) + list(lexical)))
+        for i, v in store.chunk_vectors([i for i in ids if i not in dense]).items():
+            dense[i] = float(v @ qvec)
+        missing = [i for i in ids if i not in lexical]
+        if missing:
+            lexical.update(store.lexical(lex_terms, len(missing), only=missing))
+        chunks, sents = store.chunks(ids), store.sentences(ids)
+        q_cov = [t for t in dict.fromkeys(q_terms) if not t.isdigit()]
+        n_docs = max(1, store.count_chunks())
+        df = store.doc_freqs(q_cov)
+        idf = {t: float(np.log(1 + n_docs / (1 + df.get(t, 0)))) for t in q_cov}
+        items = []
+        for cid in ids:
+            c = chunks[cid]
+            st = sents.get(cid)
+            sims = st.vectors @ qvec if st is not None and len(st.spans) else np.zeros(0)
+            best = best_sentence(query, c, st.spans if st else [], st.sections if st else [], sims, q_terms)
+            if not best[1]:
+                best = (dense[cid],) + best[1:]
+            f = passage_features(query, q_terms, idf, c, best, dense[cid], lexical.get(cid, 0.0))
+            items.append(Candidate(cid, c, best[1], f))
+        relative_features(items)
+        return Candidates(query, text, items)
+
+    def ranked(self, cands: Candidates, model: "ranker.Model", k: int = 10) -> "Ranked":
+        """The learned order after the time rules, and the abstainer's question features (no Answer yet)."""
+        s, query = self.settings, cands.query
+        scores = model.score(cands)
+        c = cands.items
+        margins = model.margins if s.use_time else {}
+        q = query if s.use_time else replace(query, period=None, latest=False, trend=False)
+        order, timeline = stages.arrange(q, [x.chunk.date for x in c], [x.chunk.doc_id for x in c],
+                                         [x.f for x in c], [(x.chunk.doc_id, x.chunk.item, x.chunk.item_title) for x in c],
+                                         scores, margins, s.per_item_cap if s.use_diversity else 10 ** 6, k)
+        order = order[:k]
+        z = stages.spread(scores[order])
+        gap = float(z[0] - z[1]) if len(z) > 1 else 0.0
+        qf, why = question_features(query, c[order[0]], gap, [c[i] for i in order], self.index.store.newest_date(),
+                                    COMMON_ACRONYMS)
+        return Ranked(order, timeline, scores, qf, why)
+
+    def finish(self, cands: Candidates, model: "ranker.Model", k: int = 10) -> Answer:
+        """Rank the candidates with a fitted model, apply the time rules, pick the shown sentences, abstain."""
+        s, query = self.settings, cands.query
+        if not cands.items:
+            return Answer(query=query, hits=[], abstain=True, searched_for=cands.text)
+        r = self.ranked(cands, model, k)
+        hits = []
+        for i in r.order:
+            x = cands.items[i]
+            hit = Hit(chunk=x.chunk, score=float(r.scores[i]), signals={"dense": x.f["dense"], "lexical": x.f["lex"],
+                                                                       "sentence": x.f["sent"]}, chunk_row=x.row)
+            if x.span is not None:
+                hit.sentence, hit.sentence_start = x.chunk.text[x.span[0]: x.span[1]], x.span[0]
+            hits.append(hit)
+        self._set_sentences(hits, terms(cands.text))
+        prob = float(model.answer_probability(r.qfeatures))
+        # outside what the minutes talk about at all: the absolute match gate of the previous release
+        off_topic = stages.confidence(hits[0], terms(cands.text), s) < s.abstain_below
+        abstain = bool(s.use_abstain and (off_topic or prob < model.abstain_below))
+        reason = ""
+        if abstain and not off_topic:
+            fired = sorted((n for n in r.why if r.qfeatures.get(n)), key=lambda n: -abs(_weight(model, n)))
+            reason = r.why[fired[0]] if fired else ""
+            if query.period and fired and fired[0] in ("period_unfit", "after_index"):
+                reason = nothing_in_period(query, query.period.label)
+        if abstain and (query.date_from or query.date_to):
+            reason = nothing_in_period(query, " – ".join(x for x in (query.date_from, query.date_to) if x))
+        elif s.use_abstain and s.learned_hard_checks and not r.timeline and not abstain:
+            # a check the shown text fails outright: a close runner-up that passes leads, else abstain
+            hits, reason = stages.answerable_first(
+                query, hits, s.replace(answerable_margin=s.learned_margin * float(r.scores.std() + 1e-9)))
+            abstain = bool(reason)
+        return Answer(query=query, hits=hits, abstain=abstain, searched_for=cands.text, reason=reason,
+                      probability=prob, timeline=r.timeline)
 
     def _rank(self, text: str, query: Query, allowed: np.ndarray | None, n_cand: int) -> list[Hit]:
         """All candidates for one question text, scored and sorted, each with its answer sentence."""
@@ -147,6 +259,28 @@ class Searcher:
         for rank, h in enumerate(hits, 1):
             h.rank = rank
             _set_sentence(h, stored.get(h.chunk_row), q_terms)
+
+
+def _weight(model: "ranker.Model", name: str) -> float:
+    a = model.abstain
+    return a.w[a.names.index(name)] / a.sd[a.names.index(name)] if a and name in a.names else 0.0
+
+
+def nothing_in_period(query: Query, period: str) -> str:
+    """'Intet om hjemmearbejde i perioden 2023-01-01 – 2023-06-30': what is missing, and where it was looked for."""
+    from qa.ask.conversation import topic_words
+
+    label_words = set(period.lower().split())
+    topic = [w for w in topic_words(query.text)
+             if w.lower() not in label_words and w.lower() not in MEETING_WORDS and not w.isdigit()][:5]
+    period = period[2:] if period.lower().startswith("i ") else period
+    return f"Intet om {' '.join(topic) or 'det'} i perioden {period}"
+
+
+def _empty_filter(query: Query) -> str:
+    """Why nothing is left when the filters exclude every passage."""
+    span = " – ".join(x for x in (query.date_from, query.date_to) if x)
+    return nothing_in_period(query, span) if span else "Intet passer til de valgte filtre"
 
 
 def _set_sentence(hit: Hit, sent: Sentences | None, q_terms: list[str]) -> None:

@@ -5,6 +5,8 @@ stage can be tested with hand-made numbers and no model or index.
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from qa.ask.answerability import has_amount, has_quantity, unmet
@@ -35,6 +37,25 @@ def fits(a_type: str | None, sentence: str, chunk: Chunk, section: str | None) -
         label = section or chunk.section or ""
         return label.lower().startswith("beslutning") or bool(DECIDED.search(sentence))
     return False
+
+
+_FILE_NAME = re.compile(r"\S+\.(?:pdf|docx?|xlsx?|pptx?|txt|md|html?)\b", re.I)
+
+
+def is_answer(sentence: str) -> bool:
+    """Whether a sentence can be shown as the answer: not a heading or a label ('Beslutning',
+    'Punkt 3. Budget'), not a file name, not a fragment that starts mid-sentence."""
+    text = sentence.strip()
+    if len(terms(text)) < 4 or text.endswith(":") or _FILE_NAME.fullmatch(text.split()[-1] if text else ""):
+        return False
+    if re.match(r"(?:punkt|pkt|ad|sag nr)\.?\s*\d+\b", text, re.I) and "\n" not in text and len(terms(text)) < 10:
+        return False  # an agenda heading ("Punkt 3. Budget 2025")
+    if text[:1].islower():  # the rest of a sentence that began before this passage
+        return False
+    if (not re.search(r"[.!?…)\]»\"]\s*$", text) and len(terms(text)) < 8 and not re.search(r"\d", text)
+            and not re.match(r"[-•*\uf0b7]", text)):
+        return False  # a short line without an end, a number or a bullet: a heading
+    return True
 
 
 def answer_bonus(sentence: str, q_terms: set[str]) -> float:
@@ -118,3 +139,60 @@ def answerable_first(query: Query, hits: list[Hit], s: Settings) -> tuple[list[H
                 x.rank = rank
             return hits, ""
     return hits, reason
+
+
+# --- time rules over the learned score ----------------------------------------------------------
+def fit_level(query: Query, f: dict[str, float]) -> float:
+    """How well a passage fits the question's period: when the question pins the meeting, its date
+    must lie in the period; otherwise naming the period counts most, then a meeting in it or soon after."""
+    if query.pins_meeting:
+        return 2 * f.get("p_in", 0.0) + f.get("p_mention", 0.0)
+    return 2 * f.get("p_mention", 0.0) + f.get("p_in", 0.0) + 0.5 * f.get("p_after", 0.0)
+
+
+def spread(scores: np.ndarray) -> np.ndarray:
+    """Scores as distances below the best in units of the question's own spread (any model scale)."""
+    if scores.size == 0:
+        return scores
+    return (scores - scores.max()) / (scores.std() + 1e-9)
+
+
+def arrange(query: Query, dates: list[str | None], docs: list[str], feats: list[dict[str, float]],
+            items: list[tuple], scores: np.ndarray, margins: dict, cap: int, k: int) -> tuple[list[int], bool]:
+    """Candidate indices in shown order, and whether they form a timeline.
+
+    Among the topical candidates (within a margin of the best, in spreads):
+    - a development question gets one passage per meeting, in date order (a timeline);
+    - a 'latest' question gets the newest meeting's passages first;
+    - a question naming a period gets the passages that fit it first (fit_level);
+    then at most `cap` passages of one agenda item among the first `k`."""
+    order = [int(i) for i in np.argsort(-scores, kind="stable")]
+    if not order:
+        return order, False
+    z = spread(scores)
+    if query.trend:
+        per_doc, seen = [], set()
+        for i in order:
+            if z[i] >= -margins.get("m_trend", 0.0) and docs[i] not in seen:
+                seen.add(docs[i])
+                per_doc.append(i)
+        per_doc = sorted(per_doc[:k], key=lambda i: dates[i] or "")
+        return per_doc + [i for i in order if i not in per_doc], len(per_doc) > 1
+    if query.latest:
+        near = [i for i in order if z[i] >= -margins.get("m_latest", 0.0) and dates[i]]
+        if near:
+            newest = max(dates[i] for i in near)
+            front = [i for i in near if dates[i] == newest]
+            order = front + [i for i in order if i not in front]
+    elif query.period:
+        near = [i for i in order if z[i] >= -margins.get("m_period", 0.0)]
+        near.sort(key=lambda i: (-fit_level(query, feats[i]), -scores[i]))
+        order = near + [i for i in order if i not in near]
+    kept, deferred, count = [], [], {}
+    for i in order:
+        if count.get(items[i], 0) < cap or len(kept) >= k:
+            kept.append(i)
+            count[items[i]] = count.get(items[i], 0) + 1
+        else:
+            deferred.append(i)
+    return kept[:k] + deferred + kept[k:], False

@@ -101,3 +101,159 @@ def named_period(text: str) -> tuple[str, str] | None:
     if len(years) == 1:
         return f"{years[0]}-01-01", f"{years[0]}-12-31"
     return None
+
+
+# --- periods a question names -----------------------------------------------------------------
+# Relative forms and forms without a year are resolved against a reference date: the newest meeting
+# in the index, not the clock, because an archive is read after the fact.
+_ORD = {"1": 1, "første": 1, "2": 2, "anden": 2, "andet": 2, "3": 3, "tredje": 3, "4": 4, "fjerde": 4,
+        "sidste": 4}
+_ORD_RE = r"(1|2|3|4|første|anden|andet|tredje|fjerde|sidste)\.?"
+_Y = r"((?:19|20)\d\d)"
+_QUARTER = re.compile(rf"\b{_ORD_RE}\s*kvartal(?:et)?(?:\s+(?:i\s+|af\s+)?{_Y})?|\bQ([1-4])\s*{_Y}?", re.I)
+_HALF = re.compile(rf"\b{_ORD_RE}\s*halvår(?:et)?(?:\s+(?:i\s+|af\s+)?{_Y})?", re.I)
+# Seasons as Danish minutes use them: forår = March-May, sommer = June-August, efterår = September-
+# November, vinter = December-February (the winter of 2022 starts in December 2022).
+SEASONS = {"forår": (3, 5), "sommer": (6, 8), "efterår": (9, 11), "høst": (9, 11), "vinter": (12, 2)}
+_SEASON = re.compile(r"\b(forår|sommer|efterår|høst|vinter)(?:en|et|s)?\b(?:\s+(?:i\s+)?" + _Y + r")?", re.I)
+_MONTH_Q = re.compile(rf"\b(?:i\s+|primo\s+|medio\s+|ultimo\s+)?({_MONTH_RE})\.?(?:\s+(?:i\s+)?{_Y})?\b", re.I)
+_DAY_Q = re.compile(rf"\b(\d{{1,2}})\.\s*({_MONTH_RE})\.?(?:\s+{_Y})?", re.I)
+_SPAN = re.compile(rf"\b(?:fra|mellem)\s+{_Y}\s+(?:til|og)\s+{_Y}\b|\bsiden\s+{_Y}\b", re.I)
+_THIS_YEAR = re.compile(r"\b(?:i år|i indeværende år|dette år)\b", re.I)
+_LAST_YEAR = re.compile(r"\b(?:sidste år|i fjor|forrige år)\b", re.I)
+# Asking for the newest state of a recurring topic ("til sidst" is "in the end", not "most recently").
+LATEST = re.compile(r"\b(senest\w*|sidst(?:e)?(?! år)|nyeste|nu|nuværende|gældende|aktuelle?|for tiden|i dag|"
+                    r"lige nu)\b", re.I)
+_FINALLY = re.compile(r"\btil sidst\b", re.I)
+# Asking how something developed over several meetings.
+TREND = re.compile(r"\b(udvikl\w*|ændret sig|forandret sig|over tid|gennem årene|år for år|blevet (?:bedre|værre|"
+                   r"dårligere|større|mindre|højere|lavere)|steget eller faldet|faldet eller steget|"
+                   r"bedre eller dårligere|dårligere eller bedre)\b", re.I)
+# The question pins the meeting itself ("på mødet i november 2023", "da det blev drøftet i juni 2023"),
+# not the period a report is about ("sygefraværet i 3. kvartal 2023").
+MEETING_PIN = re.compile(r"\b(mødet|møde|drøftet|drøftede|behandlet|fremlagt|fremlagde|besluttet|besluttede|"
+                         r"vedtaget)\b[^?.]{0,25}?\b(den|i)\b", re.I)
+
+
+def _iso(y: int, m: int, d: int) -> str:
+    return date(y, m, d).isoformat()
+
+
+def _month_end(y: int, m: int) -> str:
+    return _iso(y, m, calendar.monthrange(y, m)[1])
+
+
+def _latest_year(first_month: int, ref: date) -> int:
+    """A period named without a year is the latest one that had begun by the reference date."""
+    return ref.year if first_month <= ref.month else ref.year - 1
+
+
+def parse_period(text: str, ref: str | None = None):
+    """The one period a question pins (a qa.types.Period), or None; `ref` (ISO) resolves relative forms."""
+    from qa.types import Period
+
+    r = first_day(ref) if ref else date.today()
+    m = _SPAN.search(text)
+    if m:
+        if m.group(3):
+            return Period(_iso(int(m.group(3)), 1, 1), r.isoformat(), "span", m.group(0))
+        a, b = sorted((int(m.group(1)), int(m.group(2))))
+        return Period(_iso(a, 1, 1), _iso(b, 12, 31), "span", m.group(0))
+    m = _DAY_Q.search(text)
+    if m:
+        mo = MONTHS[m.group(2).lower()]
+        y = int(m.group(3)) if m.group(3) else _latest_year(mo, r)
+        iso = _valid(y, mo, int(m.group(1)))
+        if iso:
+            return Period(iso, iso, "day", m.group(0))
+    m = _QUARTER.search(text)
+    if m:
+        q = _ORD.get((m.group(1) or "").lower()) or int(m.group(3))
+        y = m.group(2) or m.group(4)
+        y = int(y) if y else _latest_year(3 * q - 2, r)
+        return Period(_iso(y, 3 * q - 2, 1), _month_end(y, 3 * q), "quarter", m.group(0))
+    m = _HALF.search(text)
+    if m:
+        h = 1 if _ORD.get(m.group(1).lower(), 2) == 1 else 2
+        y = int(m.group(2)) if m.group(2) else _latest_year(6 * h - 5, r)
+        return Period(_iso(y, 6 * h - 5, 1), _month_end(y, 6 * h), "half", m.group(0))
+    m = _SEASON.search(text)
+    if m:
+        a, b = SEASONS[m.group(1).lower()]
+        y = int(m.group(2)) if m.group(2) else _latest_year(a, r)
+        return Period(_iso(y, a, 1), _month_end(y + 1 if b < a else y, b), "season", m.group(0))
+    for m in _MONTH_Q.finditer(text):
+        word = m.group(1).lower()
+        if len(word) <= 4 and word not in ("maj", "juni", "juli") and not m.group(2):
+            continue  # "mar", "dec" alone are too often something else
+        mo = MONTHS[word]
+        y = int(m.group(2)) if m.group(2) else _latest_year(mo, r)
+        return Period(_iso(y, mo, 1), _month_end(y, mo), "month", m.group(0).strip())
+    m = _THIS_YEAR.search(text) or _LAST_YEAR.search(text)
+    if m:
+        y = r.year if _THIS_YEAR.search(m.group(0)) else r.year - 1
+        return Period(_iso(y, 1, 1), _iso(y, 12, 31), "year", m.group(0))
+    years = list(dict.fromkeys(YEAR.findall(text)))
+    if len(years) == 1:
+        y = int(years[0])
+        return Period(_iso(y, 1, 1), _iso(y, 12, 31), "year", years[0])
+    return None
+
+
+def asks_latest(text: str) -> bool:
+    """The newest state of a topic ('senest', 'nu', 'den gældende'), not a development."""
+    return bool(LATEST.search(_FINALLY.sub(" ", text))) and not TREND.search(text)
+
+
+def asks_trend(text: str) -> bool:
+    return bool(TREND.search(text))
+
+
+def pins_meeting(text: str) -> bool:
+    return bool(MEETING_PIN.search(text))
+
+
+def first_day(iso: str) -> date:
+    """The first day a date may stand for: documents dated only by year or month ('2017', '2017-06') too."""
+    parts = [int(x) for x in iso[:10].split("-")] + [1, 1]
+    return date(parts[0], parts[1], parts[2])
+
+
+def months_after(period, iso: str | None) -> float | None:
+    """How many months after the end of the period a meeting lies (negative: before its end)."""
+    if not iso:
+        return None
+    return (first_day(iso) - date.fromisoformat(period.end)).days / 30.44
+
+
+def mentions(text: str, period) -> bool:
+    """Whether a passage names the period itself: its quarter/half/season/month with its year, or its year."""
+    low = text.lower()
+    y0, y1 = int(period.start[:4]), int(period.end[:4])
+    years = {str(y) for y in range(y0, y1 + 1)}
+    if period.kind in ("year", "span"):
+        return any(re.search(rf"\b{y}\b", low) for y in years)
+    if period.kind == "quarter":
+        q = (int(period.start[5:7]) + 2) // 3
+        for m in _QUARTER.finditer(low):
+            qq = _ORD.get((m.group(1) or "").lower()) or int(m.group(3) or 0)
+            yy = m.group(2) or m.group(4)
+            if qq == q and (yy in years if yy else str(y0) in low):
+                return True
+        return False
+    if period.kind == "half":
+        h = 1 if int(period.start[5:7]) == 1 else 2
+        return any((1 if _ORD.get(m.group(1).lower(), 2) == 1 else 2) == h
+                   and (m.group(2) in years if m.group(2) else str(y0) in low) for m in _HALF.finditer(low))
+    if period.kind == "season":
+        return any(SEASONS[m.group(1).lower()][0] == int(period.start[5:7]) and m.group(2) in years
+                   for m in _SEASON.finditer(low) if m.group(2))
+    mo = int(period.start[5:7])
+    return any(MONTHS[m.group(1).lower()] == mo and m.group(2) in years for m in _MONTH_Q.finditer(low) if m.group(2))
+
+
+def names_other(text: str, period) -> bool:
+    """Whether a passage names another period of the same kind (another quarter, half-year or season)
+    and not this one: it reports on some other period, so it cannot answer for this one."""
+    pat = {"quarter": _QUARTER, "half": _HALF, "season": _SEASON}.get(period.kind)
+    return bool(pat and pat.search(text.lower())) and not mentions(text, period)

@@ -248,6 +248,10 @@ class Store:
         rows = self.db.execute(f"SELECT {_DOC_COLS.format(text=repr(''))} FROM documents ORDER BY date, source")
         return [_document(r) for r in rows]
 
+    def newest_date(self) -> str | None:
+        """The newest meeting/document date in the index: what 'nu', 'senest' and 'i år' are read against."""
+        return self.db.execute("SELECT max(date) FROM documents").fetchone()[0]
+
     def document(self, doc_id: str) -> Document | None:
         r = self.db.execute(f"SELECT {_DOC_COLS.format(text='text')} FROM documents WHERE doc_id=?",
                             (doc_id,)).fetchone()
@@ -423,6 +427,10 @@ class Store:
     def known_terms(self, candidates: list[str]) -> set[str]:
         """Which of these stemmed terms occur anywhere in the index."""
         return set(self._doc_freqs(candidates))
+
+    def doc_freqs(self, candidates: list[str]) -> dict[str, int]:
+        """How many passages contain each of these stemmed terms (terms in none are left out)."""
+        return self._doc_freqs(candidates)
 
     def _doc_freqs(self, candidates: list[str]) -> dict[str, int]:
         """How many passages contain each of these terms (terms in none are left out)."""

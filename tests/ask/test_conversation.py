@@ -85,3 +85,34 @@ def test_rewrite_uses_what_the_previous_turn_searched_for():
     assert "resortflyt" in rewrite("Og ledelsen?", first)
     assert rewrite("Og ledelsen?", None) == "Og ledelsen?"
     assert rewrite(HJEMMEARBEJDE, first) == HJEMMEARBEJDE
+
+
+# --- the learned reading of a turn ----------------------------------------------------------------
+from qa.ask.conversation import carry_topic, entities, followup_features, read_turn  # noqa: E402
+
+
+def _prev(text):
+    return Turn(text, text)
+
+
+def test_a_question_with_its_own_body_year_or_name_never_inherits_the_old_topic():
+    prev = _prev("Hvor mange penge skal der findes i budget 2025?")
+    for q in ("Hvem blev valgt som næstformand i MEDII?", "Og i 2023?", "Hvad sagde Dorte Lund?"):
+        searched, leans = read_turn(q, prev)
+        assert (searched, leans) == (q, False)
+
+
+def test_a_pointing_question_carries_the_topic_and_its_year():
+    searched, leans = read_turn("Hvad var ledelsens argument?",
+                                _prev("Hvorfor blev retningslinjen for hjemmearbejde ikke vedtaget i juni 2022?"))
+    assert leans and "hjemmearbejde" in searched and "2022" in searched
+
+
+def test_the_year_before_shifts_the_carried_year():
+    assert "2023" in carry_topic("Og året før?", "Hvor mange voldsepisoder havde Kildebakken i 2024?")
+
+
+def test_features_see_pointing_words_and_new_subjects():
+    f = followup_features("Har det virket?", "Hvad er tryghedsteamet på Egely?")
+    assert f["pointing"] == 1.0 and f["new_words"] <= 1 and f["brings_entity"] == 0.0
+    assert "medii" in {e.lower() for e in entities("næstformand i MEDII")}

@@ -74,3 +74,49 @@ def test_answerable_first_promotes_a_close_runner_up_that_has_the_number():
     assert reason == "" and hits[0].chunk.chunk_id == "b" and hits[0].rank == 1
     hits, reason = stages.answerable_first(q, [first, second], S.replace(answerable_margin=0.05))
     assert reason == "nævner ikke noget tal" and hits[0].chunk.chunk_id == "a"
+
+
+# --- time rules ---------------------------------------------------------------------------------
+from qa.ask.stages import arrange, fit_level  # noqa: E402
+from qa.types import Period, Query  # noqa: E402
+
+_DATES = ["2022-06-14", "2023-11-09", "2025-03-18", "2024-12-12"]
+_DOCS = ["a", "b", "c", "d"]
+_ITEMS = [("a", "1", "x"), ("b", "1", "x"), ("c", "1", "x"), ("d", "1", "x")]
+
+
+def _order(query, scores, feats=None, margins=None):
+    feats = feats or [{} for _ in scores]
+    return arrange(query, _DATES, _DOCS, feats, _ITEMS, np.array(scores, float), margins or {}, 2, 10)
+
+
+def test_latest_puts_the_newest_topical_meeting_first():
+    q = Query("Hvad er det nyeste tal?", latest=True)
+    order, _ = _order(q, [3.0, 2.9, 2.8, -5.0], margins={"m_latest": 1.0})
+    assert order[0] == 2  # 2025-03-18 is within the margin; 2024-12-12 (far below) is not topical
+    order, _ = _order(q, [3.0, 2.9, 2.8, -5.0], margins={"m_latest": 0.0})
+    assert order[0] == 0
+
+
+def test_a_named_period_prefers_the_passage_that_fits_it():
+    q = Query("Hvad var fraværet i 3. kvartal 2023?", period=Period("2023-07-01", "2023-09-30", "quarter", "3. kvartal 2023"))
+    feats = [{}, {"p_mention": 1.0}, {}, {}]
+    order, _ = _order(q, [3.0, 2.8, 1.0, 0.0], feats, {"m_period": 0.5})
+    assert order[0] == 1
+    pinned = Query("på mødet i juni 2022", pins_meeting=True, period=Period("2022-06-01", "2022-06-30", "month", "juni 2022"))
+    assert fit_level(pinned, {"p_in": 1.0}) > fit_level(pinned, {"p_mention": 1.0})
+
+
+def test_a_development_question_gets_one_passage_per_meeting_in_date_order():
+    q = Query("Hvordan har fraværet udviklet sig?", trend=True)
+    order, timeline = _order(q, [1.0, 3.0, 2.0, 2.5], margins={"m_trend": 3.0})
+    assert timeline and [_DATES[i] for i in order[:4]] == sorted(_DATES)
+    order, timeline = _order(q, [1.0, 3.0, 2.0, 2.5], margins={"m_trend": 1.0})
+    assert 0 not in order[:3]  # the weak passage is not part of the timeline
+
+
+def test_the_shown_answer_is_a_sentence_not_a_heading_label_file_or_fragment():
+    assert stages.is_answer("Der skal findes 35 mio. kr., og der arbejdes på forslag.")
+    for bad in ("Beslutning", "Punkt 3. Budget 2025 og omorganisering", "Bilag: referat_2024-05-23.pdf",
+                "og derfor blev punktet udsat til næste møde.", "Medarbejdersidens bemærkninger:"):
+        assert not stages.is_answer(bad), bad

@@ -41,3 +41,14 @@ def test_one_vocabulary_for_passages_and_questions():
         assert side in find_sides(text)
         assert detect_side(text) == side
     assert detect_side("Hvad mente CenterMED?") is None  # a body in a question, not a side
+
+
+def test_dates_known_only_to_the_year_or_month():
+    """Documents dated by their file name alone ('2017') take part in period arithmetic."""
+    from datetime import date
+
+    from qa.danish.dates import first_day, months_after
+    from qa.types import Period
+
+    assert first_day("2017") == date(2017, 1, 1) and first_day("2017-06") == date(2017, 6, 1)
+    assert months_after(Period("2019-01-01", "2019-12-31", "year", "2019"), "2017") < 0

@@ -1,0 +1,155 @@
+"""Candidates of one question and the features the learned ranker reads.
+
+Every feature means the same on any corpus: cosine similarities (absolute, and as a gap to the
+question's best), BM25 relative to the question's best, shares of the question's terms (plain and
+weighted by rarity) in the passage, its item title and its best sentence, reciprocal ranks in each
+channel, whether the passage is of the kind the question asks for, and how its meeting date fits the
+question's period. Nothing here is a weight: qa/ask/ranker.py combines them with fitted weights.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from qa.ask import stages
+from qa.danish.dates import mentions, months_after
+from qa.danish.text import terms
+from qa.types import FRONT_MATTER, Chunk, Query
+
+CONTENT = ("dense", "dense_gap", "lex", "sent", "sent_gap", "cov", "title_cov", "type_fit", "type_miss",
+           "decision_sec", "front", "side_fit", "body_fit", "body_other",
+           "idf_cov", "sent_cov", "max_sent_cov", "bigram", "log_len", "dense_rr", "lex_rr")
+TIME = ("p_in", "p_mention", "p_after", "p_miss", "p_meet", "newest", "recency")
+REPORT_WITHIN_MONTHS = 6  # a meeting this soon after a period can report on it (a quarter's figures)
+
+
+@dataclass
+class Candidate:
+    """One passage proposed for a question, with its features and the sentence span to show."""
+
+    row: int  # the passage's row id in the store
+    chunk: Chunk
+    span: tuple[int, int] | None  # best sentence (+ the next one) inside chunk.text
+    f: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Candidates:
+    """What one search text proposes: the parsed question and its candidates (unranked)."""
+
+    query: Query
+    text: str
+    items: list[Candidate]
+
+    def matrix(self, names: tuple[str, ...]) -> np.ndarray:
+        return np.array([[c.f.get(n, 0.0) for n in names] for c in self.items], dtype=np.float64).reshape(
+            len(self.items), len(names))
+
+
+def passage_features(query: Query, q_terms: list[str], idf: dict[str, float], chunk: Chunk,
+                     sentence: tuple[float, tuple[int, int] | None, bool, float, float],
+                     dense: float, lexical: float) -> dict[str, float]:
+    """The features of one passage that need only the passage and the question (no other candidate)."""
+    sent_sim, span, fit, sent_cov, max_sent_cov = sentence
+    q_cov = [t for t in dict.fromkeys(q_terms) if not t.isdigit()]
+    p_terms = terms(chunk.text)
+    have = set(terms(chunk.item_title or "")) | set(p_terms)
+    title = set(terms(chunk.item_title or ""))
+    q_bi = set(zip(q_terms, q_terms[1:]))
+    idf_sum = sum(idf.get(t, 0.0) for t in q_cov) or 1.0
+    f = {
+        "dense": dense, "lex": lexical, "sent": sent_sim,
+        "cov": sum(t in have for t in q_cov) / len(q_cov) if q_cov else 0.0,
+        "title_cov": sum(t in title for t in q_cov) / len(q_cov) if q_cov else 0.0,
+        "idf_cov": sum(idf.get(t, 0.0) for t in q_cov if t in have) / idf_sum,
+        "sent_cov": sent_cov, "max_sent_cov": max_sent_cov,
+        "bigram": len(q_bi & set(zip(p_terms, p_terms[1:]))) / len(q_bi) if q_bi else 0.0,
+        "log_len": float(np.log(1 + len(chunk.text))),
+        "type_fit": float(bool(query.answer_type) and fit),
+        "type_miss": float(bool(query.answer_type) and not fit),
+        "decision_sec": float(query.answer_type == "decision" and "beslutning" in chunk.text.lower()),
+        "front": float(chunk.item is None and chunk.item_title == FRONT_MATTER and not query.about_meeting),
+        "side_fit": float(bool(query.side_hint) and query.side_hint in chunk.sides),
+        "body_fit": float(bool(query.committee_hint) and chunk.committee == query.committee_hint),
+        "body_other": float(bool(query.committee_hint) and bool(chunk.committee)
+                            and chunk.committee != query.committee_hint),
+    }
+    f.update(period_features(query, chunk))
+    return f
+
+
+def period_features(query: Query, chunk: Chunk) -> dict[str, float]:
+    """How the passage's meeting date and words fit the period the question names."""
+    p = query.period
+    if p is None:
+        return {}
+    after = months_after(p, chunk.date)
+    f = {
+        "p_in": float(p.contains(chunk.date)),
+        "p_mention": float(mentions(" ".join((chunk.item_title or "", chunk.text)), p)),
+        "p_after": float(after is not None and 0 < after <= REPORT_WITHIN_MONTHS),
+    }
+    f["p_miss"] = float(not any(f.values()))
+    f["p_meet"] = float(query.pins_meeting and f["p_in"])
+    return f
+
+
+def relative_features(cands: list[Candidate]) -> None:
+    """Features that compare a candidate with the question's other candidates (gaps, reciprocal ranks)."""
+    if not cands:
+        return
+    dmax = max(c.f["dense"] for c in cands)
+    smax = max(c.f["sent"] for c in cands)
+    lmax = max(c.f["lex"] for c in cands) or 1.0
+    by_dense = sorted(range(len(cands)), key=lambda i: -cands[i].f["dense"])
+    by_lex = sorted(range(len(cands)), key=lambda i: -cands[i].f["lex"])
+    for r, i in enumerate(by_dense):
+        cands[i].f["dense_rr"] = 1.0 / (1 + r)
+    for r, i in enumerate(by_lex):
+        cands[i].f["lex_rr"] = 1.0 / (1 + r)
+    for c in cands:
+        c.f["dense_gap"] = c.f["dense"] - dmax
+        c.f["sent_gap"] = c.f["sent"] - smax
+        c.f["lex"] = c.f["lex"] / lmax
+
+
+def recency_features(query: Query, cands: list[Candidate], content_scores: np.ndarray, topical: float) -> None:
+    """For 'latest' questions: is the passage's meeting the newest (and how new) among the topical
+    candidates, those at least `topical` times as likely as the best by the content score (a softmax)."""
+    if not cands:
+        return
+    keep = [i for i in range(len(cands))
+            if content_scores[i] >= content_scores.max() + np.log(topical) and cands[i].chunk.date]
+    dates = sorted({cands[i].chunk.date for i in keep})
+    for i, c in enumerate(cands):
+        on = query.latest and i in keep and bool(dates)
+        c.f["newest"] = float(on and c.chunk.date == dates[-1])
+        c.f["recency"] = float(dates.index(c.chunk.date) / max(1, len(dates) - 1)) if on else 0.0
+
+
+def spread(scores: np.ndarray) -> np.ndarray:
+    """Scores as distances below the best, in units of the question's own spread (any model scale)."""
+    if scores.size == 0:
+        return scores
+    return (scores - scores.max()) / (scores.std() + 1e-9)
+
+
+def best_sentence(query: Query, chunk: Chunk, spans: list[tuple[int, int]], sections: list[str | None],
+                  sims: np.ndarray, q_terms: list[str]) -> tuple[float, tuple[int, int] | None, bool, float, float]:
+    """The passage's best sentence: its similarity, the span to show, whether one of the three best is of
+    the asked kind, and the share of the question's terms in the shown span and in the best-covering one."""
+    if not spans:
+        return 0.0, None, False, 0.0, 0.0
+    body, q_set = chunk.text, set(q_terms)
+    fit = [stages.fits(query.answer_type, body[a:b], chunk, sec) for (a, b), sec in zip(spans, sections)]
+    pick = sims + np.array([stages.answer_bonus(body[a:b], q_set) + 0.05 * x - (0.0 if stages.is_answer(body[a:b]) else 1.0)
+                            for (a, b), x in zip(spans, fit)])
+    order = np.argsort(-pick)
+    j = int(order[0])
+    shown = next((int(i) for i in order[:3] if fit[i]), j)
+    span = stages.with_next(body, spans, sections, shown)
+    q_cov = {t for t in q_terms if not t.isdigit()}
+    covs = [len(set(terms(body[a:b])) & q_cov) / len(q_cov) for a, b in spans] if q_cov else [0.0]
+    shown_cov = len(set(terms(body[span[0]:span[1]])) & q_cov) / len(q_cov) if q_cov else 0.0
+    return float(sims[j]), span, any(fit[i] for i in order[:3]), shown_cov, max(covs)

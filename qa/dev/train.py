@@ -1,0 +1,282 @@
+"""Fitting the learned ranker, its time-rule margins, the abstainer and the follow-up detector.
+
+`python -m qa train` fits everything on all dev files and writes qa/ask/ranker_weights.json;
+`python -m qa eval` fits the same way inside k-fold cross-validation, folds grouped by document, so
+that no figure it prints comes from a question the weights were fitted on.
+
+- Ranker: two linear stages fitted listwise (softmax over a question's candidates; L-BFGS, L2).
+- Time margins: per rule, the margin (in spreads of a question's scores) that puts the most
+  evidence first on the training questions; the middle of the best plateau, not its edge.
+- Abstainer: logistic regression over question features computed from *out-of-fold* rankings of
+  the training questions (an inner cross-validation), threshold at the share of answerable
+  training questions allowed to abstain (settings.abstain_false_share).
+- Follow-ups: logistic regression over the labelled conversation turns (followup vs switch).
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from qa.ask import conversation
+from qa.ask.answerability import QUESTION_FEATURES
+from qa.ask.features import CONTENT, TIME, Candidates
+from qa.ask.query import parse_query
+from qa.ask.ranker import Linear, Model
+
+GRID = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
+TOPICAL = 0.5  # stage 2's 'topical' candidates: at least half as likely as the best by stage 1
+DEV_FILES = ("dev.jsonl", "dev-seeds-2.jsonl", "archive-dev/questions.jsonl")
+CONVERSATIONS = "conversations-dev.jsonl"
+_WS = re.compile(r"[\s*]+")
+
+
+def norm(text: str) -> str:
+    """The evidence rule of shared/eval/README.md: lower-cased, white space and '*' removed."""
+    return _WS.sub("", (text or "").lower())
+
+
+@dataclass
+class DevQuestion:
+    id: str
+    file: str
+    question: str
+    evidence: list[str]  # any one makes a hit
+    need_all: list[str]  # all needed in the top 10 (trend, multi)
+    category: str
+    cands: Candidates | None = None
+    labels: np.ndarray | None = None  # per candidate: holds an evidence quote
+    covers: list[set[int]] = field(default_factory=list)  # per candidate: which need_all quotes it holds
+    group: str = ""
+
+
+def load_questions(eval_dir: Path) -> list[DevQuestion]:
+    out = []
+    for name in DEV_FILES:
+        path = Path(eval_dir) / name
+        if not path.exists():
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            r = json.loads(line)
+            ev = [r[k] for k in ("evidence", "evidence2") if r.get(k)]
+            need = list(r.get("evidence_all") or (ev if len(ev) > 1 else []))
+            ev = list(dict.fromkeys(ev + need))
+            out.append(DevQuestion(r["id"], Path(name).stem if "/" not in name else name.split("/")[0], r["question"],
+                                   ev, need, r.get("category") or ("unanswerable" if not ev else "")))
+    return out
+
+
+def load_conversations(eval_dir: Path) -> list[dict]:
+    path = Path(eval_dir) / CONVERSATIONS
+    if not path.exists():
+        return []
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+def attach(questions: list[DevQuestion], searcher, ref: str | None, doc_texts: dict[str, str]) -> None:
+    """Candidates and labels for every question, and the document it is about (its CV group): the
+    document holding its evidence; an unanswerable question goes with its best lexical candidate's."""
+    for q in questions:
+        q.cands = searcher.candidates(parse_query(q.question, ref=ref))
+        ev = [norm(e) for e in q.evidence]
+        need = [norm(e) for e in q.need_all]
+        texts = [norm(c.chunk.text) for c in q.cands.items]
+        q.labels = np.array([any(e in t for e in ev) for t in texts], dtype=bool)
+        q.covers = [{j for j, e in enumerate(need) if e in t} for t in texts]
+        g = next((d for d, t in doc_texts.items() if ev and ev[0] in t), None)
+        if g is None and q.cands.items:
+            g = max(q.cands.items, key=lambda c: c.f["lex"]).chunk.doc_id
+        q.group = g or q.id
+
+
+def folds(groups: list[str], k: int) -> list[int]:
+    """Groups dealt to k folds, largest first, each to the currently smallest fold (deterministic)."""
+    size: dict[str, int] = defaultdict(int)
+    for g in groups:
+        size[g] += 1
+    fold_of, load = {}, [0] * k
+    for g in sorted(size, key=lambda g: (-size[g], g)):
+        f = int(np.argmin(load))
+        fold_of[g] = f
+        load[f] += size[g]
+    return [fold_of[g] for g in groups]
+
+
+# --- the listwise linear ranker ---------------------------------------------------------------------
+def fit_listwise(groups: list[tuple[np.ndarray, np.ndarray]], l2: float) -> np.ndarray:
+    """Weights maximising the softmax probability mass on each question's evidence passages."""
+    from scipy.optimize import minimize
+
+    groups = [(X, y) for X, y in groups if y.any() and (~y).any()]
+    d = groups[0][0].shape[1]
+
+    def loss(w):
+        total, grad = 0.5 * l2 * w @ w, l2 * w
+        for X, y in groups:
+            s = X @ w
+            p = np.exp(s - s.max())
+            p /= p.sum()
+            mass = p[y].sum() + 1e-12
+            total -= np.log(mass)
+            grad = grad - X.T @ (p * y / mass - p)
+        return total, grad
+
+    return minimize(loss, np.zeros(d), jac=True, method="L-BFGS-B").x
+
+
+def _linear(names, X_all: np.ndarray, groups, l2: float) -> Linear:
+    mu, sd = X_all.mean(0), X_all.std(0) + 1e-9
+    w = fit_listwise([((X - mu) / sd, y) for X, y in groups], l2)
+    return Linear(tuple(names), tuple(mu), tuple(sd), tuple(w))
+
+
+def fit_ranker(train: list[DevQuestion], l2: float, names: tuple[str, ...] = CONTENT, use_time: bool = True) -> Model:
+    """Stage 1 (content), stage 2 (stage-1 score + time features), and the time-rule margins."""
+    tr = [q for q in train if q.evidence and q.cands.items]
+    Xs = [q.cands.matrix(names) for q in tr]
+    content = _linear(names, np.vstack(Xs), list(zip(Xs, [q.labels for q in tr])), l2)
+    stage1 = Model(content, None, TOPICAL, {}, None, 0.0, None, {})
+    if not use_time:
+        return stage1
+    X2 = []
+    for q in tr:
+        s1 = stage1.score(q.cands)
+        from qa.ask.features import recency_features
+
+        recency_features(q.cands.query, q.cands.items, s1, TOPICAL)
+        X2.append(np.hstack([s1[:, None], q.cands.matrix(TIME)]))
+    time = _linear(("stage1",) + TIME, np.vstack(X2), list(zip(X2, [q.labels for q in tr])), l2)
+    model = Model(content, time, TOPICAL, {}, None, 0.0, None, {})
+    return Model(content, time, TOPICAL, choose_margins(train, model), None, 0.0, None, {})
+
+
+def choose_margins(train: list[DevQuestion], model: Model) -> dict:
+    """Per time rule, the margin that puts the most evidence first on these questions (for a
+    development question: all its quotes in the top 10, then its first passage)."""
+    from qa.ask.stages import arrange
+
+    scored = [(q, model.score(q.cands)) for q in train if q.evidence and q.cands.items]
+
+    def gain(rows, rule, m):
+        total = 0.0
+        for q, s in rows:
+            c = q.cands.items
+            order, _ = arrange(q.cands.query, [x.chunk.date for x in c], [x.chunk.doc_id for x in c], [x.f for x in c],
+                               [(x.chunk.doc_id, x.chunk.item, x.chunk.item_title) for x in c], s, {rule: m}, 2, 10)
+            if rule == "m_trend":
+                got = set().union(*[q.covers[i] for i in order[:10]])
+                total += (len(got) == len(q.need_all)) + 0.5 * q.labels[order[0]]
+            else:
+                total += q.labels[order[0]]
+        return total
+
+    out = {}
+    for rule, sel in (("m_latest", lambda qq: qq.latest), ("m_trend", lambda qq: qq.trend),
+                      ("m_period", lambda qq: qq.period is not None and not qq.latest and not qq.trend)):
+        keep = [(q, s) for q, s in scored if sel(q.cands.query)]
+        if not keep:
+            out[rule] = 0.0
+            continue
+        vals = [gain(keep, rule, m) for m in GRID]
+        best = [m for m, v in zip(GRID, vals) if v == max(vals)]
+        out[rule] = best[len(best) // 2]  # the middle of the best plateau, not its edge
+    return out
+
+
+# --- abstention ------------------------------------------------------------------------------------
+def question_rows(questions: list[DevQuestion], models: dict[int, Model], fold_of: dict[str, int], searcher,
+                  k: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """Abstainer features of each question, ranked by the model that did not see it."""
+    X, y = [], []
+    for q in questions:
+        if not q.cands.items:
+            continue
+        r = searcher.ranked(q.cands, models[fold_of[q.id]], k)
+        X.append([r.qfeatures[n] for n in QUESTION_FEATURES])
+        y.append(bool(q.evidence))
+    return np.array(X), np.array(y)
+
+
+def fit_abstainer(X: np.ndarray, y: np.ndarray, c: float, false_share: float) -> tuple[Linear, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    mu, sd = X.mean(0), X.std(0) + 1e-9
+    lr = LogisticRegression(C=c, max_iter=2000).fit((X - mu) / sd, y)
+    lin = Linear(QUESTION_FEATURES, tuple(mu), tuple(sd), tuple(lr.coef_[0]), float(lr.intercept_[0]))
+    p = lr.predict_proba((X - mu) / sd)[:, 1]
+    return lin, float(np.quantile(p[y], false_share)) if y.any() else 0.5
+
+
+def fit_model(train: list[DevQuestion], searcher, settings, conversations: list[dict] | None = None,
+              inner_k: int = 4) -> Model:
+    """Ranker on all of `train`; abstainer on out-of-fold rankings of `train` (inner folds by document)."""
+    ranker = fit_ranker(train, settings.ranker_l2)
+    inner = folds([q.group for q in train], inner_k)
+    models, fold_of = {}, {}
+    for f in range(inner_k):
+        part = [q for q, g in zip(train, inner) if g != f]
+        models[f] = fit_ranker(part, settings.ranker_l2) if any(q.evidence for q in part) else ranker
+    for q, g in zip(train, inner):
+        fold_of[q.id] = g
+    X, y = question_rows(train, models, fold_of, searcher)
+    abstain, below = fit_abstainer(X, y, settings.abstain_c, settings.abstain_false_share)
+    follow = fit_followup(conversations) if conversations else None
+    return Model(ranker.content, ranker.time, ranker.topical, ranker.margins, abstain, below, follow,
+                 {"questions": len(train), "answerable": int(sum(bool(q.evidence) for q in train))})
+
+
+# --- follow-ups ------------------------------------------------------------------------------------
+def followup_rows(conversations: list[dict]) -> list[tuple[str, dict, bool]]:
+    """(conversation id, features, leans) for every labelled followup/switch turn, over the gold chain."""
+    rows = []
+    for c in conversations:
+        prev = None
+        for t in c["turns"]:
+            if prev is not None and t["kind"] in ("followup", "switch"):
+                rows.append((c["id"], conversation.followup_features(t["question"], prev), t["kind"] == "followup"))
+            prev = conversation.carry_topic(t["question"], prev) if prev and t["kind"] == "followup" else t["question"]
+    return rows
+
+
+def fit_followup(conversations: list[dict], rows=None) -> Linear:
+    from sklearn.linear_model import LogisticRegression
+
+    rows = rows if rows is not None else followup_rows(conversations)
+    names = conversation.FOLLOWUP_FEATURES
+    X = np.array([[r[1][n] for n in names] for r in rows])
+    y = np.array([r[2] for r in rows])
+    lr = LogisticRegression(C=1.0, max_iter=1000).fit(X, y)
+    return Linear(names, tuple([0.0] * len(names)), tuple([1.0] * len(names)), tuple(lr.coef_[0]),
+                  float(lr.intercept_[0]))
+
+
+def doc_texts(store) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for row, text in store.chunk_texts():
+        doc = store.chunks([row])[row].doc_id
+        out[doc] = out.get(doc, "") + norm(text)
+    return out
+
+
+def main(args, settings) -> int:
+    """`python -m qa train`: fit on every dev file and write the weights file."""
+    from qa.api import Assistant
+
+    eval_dir = Path(args.eval_dir)
+    assistant = Assistant(settings.replace(use_learned=False))
+    searcher = assistant.searcher
+    ref = assistant.index.store.newest_date()
+    qs = load_questions(eval_dir)
+    attach(qs, searcher, ref, doc_texts(assistant.index.store))
+    model = fit_model(qs, searcher, settings, load_conversations(eval_dir))
+    out = Path(args.out) if args.out else settings.ranker_weights
+    model.save(out)
+    print(f"Vægte skrevet: {out} ({len(qs)} spørgsmål; margener {model.margins}; "
+          f"abstention under {model.abstain_below:.3f})")
+    return 0

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import pytest
+
+from qa.danish.dates import asks_latest, asks_trend, mentions, names_other, parse_period, pins_meeting
+
+REF = "2025-03-18"  # the newest meeting: what relative words are read against
+
+
+@pytest.mark.parametrize("text, start, end, kind", [
+    ("Hvad var sygefraværet i 3. kvartal 2023?", "2023-07-01", "2023-09-30", "quarter"),
+    ("fraværet i tredje kvartal 2022", "2022-07-01", "2022-09-30", "quarter"),
+    ("Hvad skete der i 1. halvår 2024?", "2024-01-01", "2024-06-30", "half"),
+    ("APV'en fremlagt i efteråret 2022", "2022-09-01", "2022-11-30", "season"),
+    ("energi i vinteren 2022", "2022-12-01", "2023-02-28", "season"),
+    ("på mødet i november 2023", "2023-11-01", "2023-11-30", "month"),
+    ("mødet den 10. marts 2025", "2025-03-10", "2025-03-10", "day"),
+    ("Hvor mange blev ansat i 2022?", "2022-01-01", "2022-12-31", "year"),
+    ("Hvad er budgettet i år?", "2025-01-01", "2025-12-31", "year"),
+    ("Hvad var fraværet sidste år?", "2024-01-01", "2024-12-31", "year"),
+    ("udviklet sig fra 2021 til 2024", "2021-01-01", "2024-12-31", "span"),
+    ("udviklet sig siden 2021", "2021-01-01", REF, "span"),
+])
+def test_periods_a_question_names(text, start, end, kind):
+    p = parse_period(text, REF)
+    assert (p.start, p.end, p.kind) == (start, end, kind)
+
+
+def test_a_period_without_a_year_is_the_latest_one_begun_by_the_newest_meeting():
+    assert parse_period("Hvad skete der i december?", REF).start == "2024-12-01"
+    assert parse_period("Hvad skete der i marts?", REF).start == "2025-03-01"
+    assert parse_period("i 4. kvartal", REF).start == "2024-10-01"
+
+
+def test_words_that_only_look_like_periods_are_not():
+    assert parse_period("Hvor mange sommerafløsere fik man?", REF) is None
+    assert parse_period("Hvem er formand?", REF) is None
+
+
+def test_latest_trend_and_meeting_pins():
+    assert asks_latest("Hvad sagde medarbejdersiden senest om hjemmearbejde?")
+    assert asks_latest("Hvem er næstformand nu?")
+    assert not asks_latest("Hvad blev der til sidst besluttet?")
+    assert asks_trend("Hvordan har sygefraværet udviklet sig siden 2021?")
+    assert not asks_latest("Hvordan har sygefraværet udviklet sig indtil nu?")
+    assert pins_meeting("Hvad besluttede udvalget på mødet i november 2023?")
+    assert not pins_meeting("Hvad var sygefraværet i 3. kvartal 2023?")
+
+
+def test_a_passage_names_the_period_or_another_of_its_kind():
+    q3 = parse_period("i 3. kvartal 2023", REF)
+    assert mentions("Sygefraværet i 3. kvartal 2023 var 5,8 %.", q3)
+    assert not mentions("Sygefraværet i 1. kvartal 2023 var 7,0 %.", q3)
+    assert names_other("Sygefraværet i 1. kvartal 2023 var 7,0 %.", q3)
+    assert not names_other("Budgettet blev vedtaget.", q3)
+    year = parse_period("i 2023", REF)
+    assert mentions("rammen på 628,9 mio. kr. i 2023", year)

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import numpy as np
+
+from qa.dev.train import fit_listwise, folds, norm
+
+
+def test_listwise_weights_put_the_evidence_first():
+    rng = np.random.default_rng(0)
+    groups = []
+    for _ in range(30):
+        X = rng.normal(size=(8, 2))
+        y = np.zeros(8, bool)
+        y[int(np.argmax(X[:, 0]))] = True  # the evidence is the passage with the largest first feature
+        groups.append((X, y))
+    w = fit_listwise(groups, l2=0.1)
+    assert w[0] > abs(w[1])
+    assert all(y[int(np.argmax(X @ w))] for X, y in groups)
+
+
+def test_folds_never_split_a_document_and_are_balanced():
+    groups = ["a"] * 5 + ["b"] * 4 + ["c"] * 3 + ["d"] * 3 + ["e"] * 1
+    f = folds(groups, 3)
+    for g in set(groups):
+        assert len({x for x, gg in zip(f, groups) if gg == g}) == 1
+    sizes = [f.count(i) for i in range(3)]
+    assert max(sizes) - min(sizes) <= 2
+
+
+def test_the_evidence_rule_ignores_case_white_space_and_stars():
+    assert norm("Der skal **findes** 35\n mio. kr.") == norm("der skal findes 35 mio. kr.")
