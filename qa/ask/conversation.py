@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from qa.danish.dates import asks_latest, asks_trend
 from qa.danish.text import STOP_WORDS, stem
 from qa.danish.vocabulary import detect_side, find_bodies
 from qa.types import Turn
@@ -132,10 +133,15 @@ def carry_topic(question: str, previous_searched: str) -> str:
     When the question names a side, the previous side words are left out ('Og ledelsen?')."""
     own = {w.lower() for w in topic_words(question)}
     names_side = detect_side(question) is not None
+    # the question's own kind stays its own: the old turn's "udviklet"/"senest" do not come along, and a
+    # question asking for the newest state or a development does not inherit the old turn's years
+    own_time = asks_latest(question) or asks_trend(question)
     topic, seen = [], set()
     for w in topic_words(previous_searched):
         lw = w.lower()
         if lw in own or lw in seen or (names_side and detect_side(w)):
+            continue
+        if asks_trend(w) or asks_latest(w) or (own_time and _YEAR.fullmatch(w)):
             continue
         seen.add(lw)
         topic.append(w)

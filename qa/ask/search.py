@@ -274,7 +274,7 @@ def nothing_in_period(query: Query, period: str) -> str:
     topic = [w for w in topic_words(query.text)
              if w.lower() not in label_words and w.lower() not in MEETING_WORDS and not w.isdigit()][:5]
     period = period[2:] if period.lower().startswith("i ") else period
-    return f"Intet om {' '.join(topic) or 'det'} i perioden {period}"
+    return f"Intet om {' '.join(topic)} i perioden {period}" if topic else f"Intet fra perioden {period}"
 
 
 def _empty_filter(query: Query) -> str:

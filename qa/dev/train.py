@@ -183,8 +183,10 @@ def choose_margins(train: list[DevQuestion], model: Model) -> dict:
         if not keep:
             out[rule] = 0.0
             continue
-        vals = [gain(keep, rule, m) for m in GRID]
-        best = [m for m, v in zip(GRID, vals) if v == max(vals)]
+        # a timeline needs more than the best passage's meeting: the trend margin is never 0
+        grid = GRID[1:] if rule == "m_trend" else GRID
+        vals = [gain(keep, rule, m) for m in grid]
+        best = [m for m, v in zip(grid, vals) if v == max(vals)]
         out[rule] = best[len(best) // 2]  # the middle of the best plateau, not its edge
     return out
 

@@ -153,7 +153,11 @@ def test_a_decision_asked_for_and_a_postponement_stated():
 def test_a_meeting_the_index_does_not_have_and_a_period_after_the_newest_meeting():
     f, why = _qf("Hvad blev drøftet på mødet i september 2022?", "Referatet blev godkendt.", date="2022-06-14")
     assert f["period_unfit"] == 1.0 and "september 2022" in why["period_unfit"]
-    f, _ = _qf("Hvad besluttede man i 2. halvår 2025?", "Budgettet blev vedtaget.")
+    f, _ = _qf("Hvad blev besluttet i 2. halvår 2025?", "Budgettet blev vedtaget.")
+    assert f["after_index"] == 1.0
+    f, _ = _qf("Hvad skal drøftes i 2. halvår 2025?", "Budgettet skal drøftes.")
+    assert f["after_index"] == 0.0  # a question about what is planned may be answered before it happens
+    f, _ = _qf("Hvad blev besluttet i 2. halvår 2025?", "Budgettet blev vedtaget.")
     assert f["after_index"] == 1.0
 
 

@@ -116,3 +116,9 @@ def test_features_see_pointing_words_and_new_subjects():
     f = followup_features("Har det virket?", "Hvad er tryghedsteamet på Egely?")
     assert f["pointing"] == 1.0 and f["new_words"] <= 1 and f["brings_entity"] == 0.0
     assert "medii" in {e.lower() for e in entities("næstformand i MEDII")}
+
+
+def test_a_followup_keeps_its_own_kind_of_question():
+    prev = "Hvordan har sygefraværet udviklet sig siden 2021?"
+    searched = carry_topic("Hvad er det nyeste tal for det?", prev)
+    assert "sygefraværet" in searched and "udviklet" not in searched and "2021" not in searched
