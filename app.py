@@ -681,7 +681,7 @@ def precedent_page(assistant: Assistant, filters: dict) -> None:
     said = f"{len(relevant)} udtalelse{'r' if len(relevant) != 1 else ''}"
     met = f"{len(groups)} møde{'r' if len(groups) != 1 else ''}"
     st.markdown(f"**{said} fra {esc(SIDE_LABELS[result['side']])} på {met}**"
-                + (f" · {result['folded']} svagere passager er udeladt" if result["folded"] else ""),
+                + (f" · {result['folded']} svagere under »Måske relevant«" if result["folded"] else ""),
                 unsafe_allow_html=True)
     numbers = {id(h): n for n, h in enumerate(relevant, 1)}
     if order == PRECEDENT_ORDERS[2]:
