@@ -98,12 +98,16 @@ class Searcher:
         lex_terms += self._spelling_variants(lex_terms) if s.use_expansion else []
         lexical = store.lexical(lex_terms, n, allowed)
         ids = list(dict.fromkeys(list(dense) + list(lexical)))
+        chunks = store.chunks(ids)
+        if len(chunks) < len(ids):  # vector ids the store does not have (a stale or foreign vector file)
+            self.index.vectors_stale(len(ids) - len(chunks))
+            ids = [i for i in ids if i in chunks]
         for i, v in store.chunk_vectors([i for i in ids if i not in dense]).items():
             dense[i] = float(v @ qvec)
         missing = [i for i in ids if i not in lexical]
         if missing:
             lexical.update(store.lexical(lex_terms, len(missing), only=missing))
-        chunks, sents = store.chunks(ids), store.sentences(ids)
+        sents = store.sentences(ids)
         q_cov = [t for t in dict.fromkeys(q_terms) if not t.isdigit()]
         n_docs = max(1, store.count_chunks())
         df = store.doc_freqs(q_cov)
