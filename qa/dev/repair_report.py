@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.ingest.repair import Repaired, deleted_spans, repair, word_counts
+from qa.settings import ROOT
 
 
 # ---------------------------------------------------------------------------------------------
@@ -195,7 +196,7 @@ def score_synthetic(texts: list[str], letters: str = "mt", p: float = 0.5, seed:
 
 def default_seeds_dir(files: list[str] = ()) -> Path | None:
     """Where the seed files are: beside the given files, or in shared/seeds next to the repo."""
-    here = Path(__file__).resolve().parents[1]
+    here = ROOT
     env = [Path(os.environ["REFERAT_SEEDS"])] if os.environ.get("REFERAT_SEEDS") else []
     for cand in env + [Path(f).parent for f in files] + [here.parent / "shared" / "seeds", here / "shared" / "seeds"]:
         if cand.is_dir() and any(cand.glob("*.txt")):

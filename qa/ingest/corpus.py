@@ -15,20 +15,23 @@ import stat
 import unicodedata
 from pathlib import Path
 
+from qa.ingest.metadata import SIDECAR_SUFFIX
+
 OUTSIDE = "symbolsk link, der peger uden for mappen med referater (følges ikke)"
 SPECIAL = "ikke en almindelig fil (fx en FIFO, en socket eller en enhed)"
 BROKEN = "symbolsk link, der ikke peger på nogen fil"
 
 
 def walk(corpus: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """(files to read, [(path, Danish reason)] for entries refused), both sorted."""
+    """(files to read, [(path, Danish reason)] for entries refused), both sorted. A metadata sidecar
+    (`X.pdf.meta.json`) is read with its document, not as one."""
     root = Path(corpus).resolve()
     files: list[Path] = []
     refused: list[tuple[Path, str]] = []
     for folder, dirs, names in os.walk(root, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in names:
-            if name.startswith("."):
+            if name.startswith(".") or name.endswith(SIDECAR_SUFFIX):
                 continue
             path = Path(folder) / name
             reason = refusal(path, root)

@@ -82,7 +82,7 @@ class Extractor:
             return Loaded(None, too_slow(self.settings.extract_timeout_s), _fmt(path))
         if answer.get("exit"):
             self.close()
-        return Loaded(answer["text"], answer["error"], answer["fmt"])
+        return Loaded(answer["text"], answer["error"], answer["fmt"], bool(answer.get("ocr")))
 
     def _start(self) -> subprocess.Popen:
         env = dict(os.environ)
@@ -140,6 +140,13 @@ def _read_frame(stream) -> dict | None:
     return json.loads(stream.read(struct.unpack(">I", head)[0]).decode("utf-8"))
 
 
+def _resident_bytes() -> int:
+    """This process's resident memory now. Not ru_maxrss: Linux carries the parent's peak over fork and
+    exec, so a child started by a process that holds the model would look grown from its first file."""
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
 def serve(memory_mb: int) -> None:
     """The child: limit its address space, then read one file per request until stdin closes."""
     limit = memory_mb * 1024 * 1024
@@ -148,9 +155,10 @@ def serve(memory_mb: int) -> None:
     sys.stdout = sys.stderr  # a library that prints must not corrupt the frames
     while (request := _read_frame(stdin)) is not None:
         loaded = load_file(Path(request["path"]), Settings().replace(**request["settings"]))
-        grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 > _MEMORY_SHARE * limit
+        grown = _resident_bytes() > _MEMORY_SHARE * limit
         error = out_of_memory(memory_mb) if grown and loaded.text is None else loaded.error
-        stdout.write(_frame({"text": loaded.text, "error": error, "fmt": loaded.fmt, "exit": grown}))
+        stdout.write(_frame({"text": loaded.text, "error": error, "fmt": loaded.fmt, "ocr": loaded.ocr,
+                             "exit": grown}))
         stdout.flush()
         if grown:
             return

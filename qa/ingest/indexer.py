@@ -24,7 +24,7 @@ from qa.ingest.chunking import Chunker, Sections
 from qa.ingest.corpus import walk
 from qa.ingest.extract import Extractor
 from qa.ingest.loaders import SUPPORTED_SUFFIXES, Loaded, load_file
-from qa.ingest.metadata import SIDECAR_SUFFIX, describe_document, read_sidecar
+from qa.ingest.metadata import describe_document, read_sidecar
 from qa.ingest.repair import Repaired, repair, to_source
 from qa.settings import ROOT, Settings
 from qa.storage.layout import WriterLock, has_index, store_path, write_vectors_or_warn
@@ -44,7 +44,7 @@ def display_path(path: Path) -> str:
 def corpus_files(corpus: Path) -> list[Path]:
     """The files a build reads: regular, visible, inside the corpus folder (see qa/ingest/corpus.py);
     metadata sidecars (`X.pdf.meta.json`) are read with their document, not as documents."""
-    return [p for p in walk(corpus)[0] if not p.name.endswith(SIDECAR_SUFFIX)]
+    return walk(corpus)[0]
 
 
 def _warn(report: Report, warning: str | None) -> None:
