@@ -33,7 +33,10 @@ class Settings:
     cache_dir: Path = Path(os.path.expanduser("~/.cache/referat-qa"))
     index_dir: Path = ROOT / "index"
     corpus_dir: Path = ROOT / "corpus"
-    threads: int = 0  # 0: let the libraries decide
+    # CPU threads for FAISS, ONNX Runtime and torch (0: the libraries decide). One: on two cores shared
+    # with anything else, a second OpenMP thread waits for its descheduled partner; 100,000 passages,
+    # load 3: p50 23.6 ms with one thread, 106 ms with the default two (docs/BENCHMARKS.md)
+    threads: int = 1
     batch_size: int = 16
     # ONNX Runtime is fastest one text at a time here (a batch is padded to its longest text), and int8's
     # dynamic activation ranges would make a vector depend on its batch companions (docs/BENCHMARKS.md)
