@@ -90,23 +90,7 @@ class Searcher:
         """Every passage the dense and lexical channels propose, with the features the ranker reads."""
         store, s = self.index.store, self.settings
         text = query.text[:s.max_question]
-        n = s.candidates
-        qvec = self.index.embedder.encode_queries([text])[0]
-        dense: dict[int, float] = dict(self.index.vectors.search(qvec, n, allowed))
-        q_terms = terms(text)
-        lex_terms = q_terms + terms(" ".join(query.expansions)) if s.use_expansion else list(q_terms)
-        lex_terms += self._spelling_variants(lex_terms) if s.use_expansion else []
-        lexical = store.lexical(lex_terms, n, allowed)
-        ids = list(dict.fromkeys(list(dense) + list(lexical)))
-        chunks = store.chunks(ids)
-        if len(chunks) < len(ids):  # vector ids the store does not have (a stale or foreign vector file)
-            self.index.vectors_stale(len(ids) - len(chunks))
-            ids = [i for i in ids if i in chunks]
-        for i, v in store.chunk_vectors([i for i in ids if i not in dense]).items():
-            dense[i] = float(v @ qvec)
-        missing = [i for i in ids if i not in lexical]
-        if missing:
-            lexical.update(store.lexical(lex_terms, len(missing), only=missing))
+        qvec, q_terms, ids, dense, lexical, chunks = self._pool(text, query, allowed, s.candidates, True, True)
         sents = store.sentences(ids)
         q_cov = [t for t in dict.fromkeys(q_terms) if not t.isdigit()]
         n_docs = max(1, store.count_chunks())
@@ -177,28 +161,37 @@ class Searcher:
         return Answer(query=query, hits=hits, abstain=abstain, searched_for=cands.text, reason=reason,
                       probability=prob, timeline=r.timeline)
 
-    def _rank(self, text: str, query: Query, allowed: np.ndarray | None, n_cand: int) -> list[Hit]:
-        """All candidates for one question text, scored and sorted, each with its answer sentence."""
+    def _pool(self, text: str, query: Query, allowed: np.ndarray | None, n: int, use_dense: bool,
+              use_lexical: bool):
+        """(question vector, its terms, candidate ids, dense and lexical score of every candidate, chunks):
+        what both ranking paths start from. Each channel proposes its top `n`; every candidate then gets
+        both scores; vector ids the store does not know are dropped and the vectors marked stale."""
         store, s = self.index.store, self.settings
         qvec = self.index.embedder.encode_queries([text])[0]
-        dense: dict[int, float] = dict(self.index.vectors.search(qvec, n_cand, allowed)) if s.use_dense else {}
+        dense: dict[int, float] = dict(self.index.vectors.search(qvec, n, allowed)) if use_dense else {}
         q_terms = terms(text)
         lex_terms = q_terms + (terms(" ".join(query.expansions)) if s.use_expansion else [])
         lex_terms += self._spelling_variants(lex_terms) if s.use_expansion else []
-        lexical = store.lexical(lex_terms, n_cand, allowed) if s.use_lexical else {}
+        lexical = store.lexical(lex_terms, n, allowed) if use_lexical else {}
         ids = list(dict.fromkeys(list(dense) + list(lexical)))
         chunks = store.chunks(ids)
         if len(chunks) < len(ids):  # vector ids the store does not have (a stale or foreign vector file)
             self.index.vectors_stale(len(ids) - len(chunks))
             ids = [i for i in ids if i in chunks]
-        if not ids:
-            return []
-        # every candidate gets both scores
         for i, v in store.chunk_vectors([i for i in ids if i not in dense]).items():
             dense[i] = float(v @ qvec)
         missing = [i for i in ids if i not in lexical]
-        if s.use_lexical and missing:
+        if use_lexical and missing:
             lexical.update(store.lexical(lex_terms, len(missing), only=missing))
+        return qvec, q_terms, ids, dense, lexical, chunks
+
+    def _rank(self, text: str, query: Query, allowed: np.ndarray | None, n_cand: int) -> list[Hit]:
+        """All candidates for one question text, scored and sorted, each with its answer sentence."""
+        s = self.settings
+        qvec, q_terms, ids, dense, lexical, chunks = self._pool(text, query, allowed, n_cand, s.use_dense,
+                                                                s.use_lexical)
+        if not ids:
+            return []
         d = stages.minmax(np.array([dense.get(i, 0.0) for i in ids]))
         lx = np.array([lexical.get(i, 0.0) for i in ids])
         lx = lx / lx.max() if lx.size and lx.max() > 0 else lx
