@@ -53,3 +53,15 @@ def app_index(tmp_path_factory) -> Path:
     report = build_index(load_settings().replace(index_dir=index_dir, model=APP_MODEL), CORPUS)
     assert not report.skipped, report.skipped
     return index_dir
+
+
+def stop_process(proc) -> None:
+    """End a server started by a test: politely, then by force."""
+    import subprocess
+
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=5)

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import APP_MODEL, CORPUS
+from tests.conftest import APP_MODEL, CORPUS, stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
@@ -100,12 +100,7 @@ def server(app_index, tmp_path_factory):
         yield {"url": f"http://127.0.0.1:{port}/", "started": started, "log": log, "index": index,
                "corpus": corpus}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+        stop_process(proc)
         log.seek(0)
         text = log.read()
         log.close()

@@ -12,11 +12,10 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 
 import pytest
 
-from tests.conftest import APP_MODEL, CORPUS
+from tests.conftest import APP_MODEL, CORPUS, stop_process
 from tests.test_e2e_browser import APP, CHROMIUM, CHROMIUM_ARGS, ROOT, _HAVE_CHROMIUM, _free_port, _wait_for_http
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not _HAVE_CHROMIUM, reason=f"Chromium is not installed at {CHROMIUM}")]
@@ -43,12 +42,7 @@ def private_server(app_index, tmp_path):
         _wait_for_http(f"http://127.0.0.1:{port}/_stcore/health", proc)
         yield {"url": f"http://127.0.0.1:{port}/", "corpus": corpus, "log": log}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+        stop_process(proc)
         log.close()
 
 
