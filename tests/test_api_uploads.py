@@ -6,7 +6,6 @@ was answered after 7.5 s. The model here is a fake that takes a fixed time per b
 """
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest

@@ -13,7 +13,6 @@ import json
 import time
 from pathlib import Path
 
-import numpy as np
 
 from qa.ask.conversation import read_turn
 from qa.ask.features import CONTENT

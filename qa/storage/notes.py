@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from dataclasses import asdict, fields, is_dataclass
+from dataclasses import asdict, fields
 from datetime import datetime, timezone
 from pathlib import Path
 

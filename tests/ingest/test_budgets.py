@@ -6,9 +6,6 @@ under test (a few seconds each)."""
 from __future__ import annotations
 
 import time
-from pathlib import Path
-
-import pytest
 
 from qa.ingest.extract import STOPPED, Extractor, out_of_memory
 from qa.ingest.loaders import load_file

@@ -7,8 +7,6 @@ which bytes produce which result. PDFs are written by hand with a correct xref t
 from __future__ import annotations
 
 import io
-import sys
-import types
 from pathlib import Path
 
 import docx as python_docx
@@ -18,7 +16,7 @@ from docx.oxml.ns import nsdecls
 from pypdf import PdfReader, PdfWriter
 
 from qa.ingest.loaders import ocr
-from qa.ingest.loaders import SUPPORTED_SUFFIXES, Loaded, _Format, _REGISTRY, base, load_file
+from qa.ingest.loaders import SUPPORTED_SUFFIXES, Loaded, _Format, _REGISTRY, load_file
 from qa.settings import Settings
 
 MINUTES = [
