@@ -274,11 +274,16 @@ def build_index(settings: Settings, corpus: Path | None = None, rebuild: bool = 
     """Build or update the index in settings.index_dir from a corpus folder."""
     if rebuild:
         _clear(settings.index_dir)
-    embedder = embedder or load_embedder(settings)
+    own = embedder is None
+    embedder = embedder or load_embedder(settings, parallel=True)
     from qa.ingest.indexer import Indexer
 
-    with corruption(settings.index_dir, writing=True):
-        return Indexer(settings.index_dir, settings, embedder).build(corpus or settings.corpus_dir, progress)
+    try:
+        with corruption(settings.index_dir, writing=True):
+            return Indexer(settings.index_dir, settings, embedder).build(corpus or settings.corpus_dir, progress)
+    finally:
+        if own and hasattr(embedder, "close"):
+            embedder.close()
 
 
 def ensure_index(settings: Settings, progress: Progress | None = None) -> Report | None:
@@ -294,9 +299,14 @@ def add_files(settings: Settings, paths: list[Path], progress: Progress | None =
     found = [p for p in paths if p.is_file()]
     from qa.ingest.indexer import Indexer
 
-    embedder = embedder or load_embedder(settings)
-    with corruption(settings.index_dir, writing=True):
-        report = Indexer(settings.index_dir, settings, embedder).add(found, progress)
+    own = embedder is None
+    embedder = embedder or load_embedder(settings, parallel=True)
+    try:
+        with corruption(settings.index_dir, writing=True):
+            report = Indexer(settings.index_dir, settings, embedder).add(found, progress)
+    finally:
+        if own and hasattr(embedder, "close"):
+            embedder.close()
     report.skipped += [(str(p), "filen findes ikke") for p in paths if not p.is_file()]
     return report
 

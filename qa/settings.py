@@ -68,6 +68,8 @@ class Settings:
     # builds, but the shown sentence was right less often: sent@1 0.55 -> 0.48 on 145 dev questions,
     # 6 better / 16 worse; docs/BENCHMARKS.md)
     sentence_vectors: str = "separate"
+    # processes a build embeds passages with, one ONNX thread each (0: one per core); questions use one
+    encode_workers: int = 0
     ingest_ahead: int = 2  # files loaded, repaired and chunked ahead while the current one embeds
     # --- questions
     max_question: int = 2000  # characters; longer questions are cut (the model reads no more anyway)
@@ -116,10 +118,12 @@ class Settings:
     # "tantivy": a top-k BM25 engine beside the store (qa/storage/lexical.py), FTS5 when it is missing;
     # "fts5": SQLite's FTS5 only (docs/BENCHMARKS.md, lexical engines)
     lexical_engine: str = "tantivy"
-    exact_limit: int = 200_000  # exact inner-product search up to this many vectors, HNSW above
-    hnsw_m: int = 32
-    hnsw_ef_construction: int = 80
-    hnsw_ef_search: int = 256  # recall@10 0.99 on 1,000,000 realistic (mixture) vectors (BENCHMARKS.md)
+    exact_limit: int = 200_000  # exact inner-product search up to this many vectors, IVF-Flat above
+    # IVF: 2·√n lists, one in 16 probed (scaled up by 1 / allowed share under a filter), trained on 50
+    # vectors per list: recall@10 0.996 at 1,000,000 mixture vectors, 3.4 ms p50 (docs/BENCHMARKS.md)
+    ivf_lists_per_root: float = 2.0
+    ivf_probe_one_in: int = 16
+    ivf_train_per_list: int = 50
     filtered_exact_below: int = 20_000  # a filter allowing fewer passages is searched exactly among them
     # --- ablation switches (all on: the full system)
     use_dense: bool = True

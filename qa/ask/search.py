@@ -29,6 +29,7 @@ from qa.ask.features import Candidate, Candidates, best_sentence, passage_featur
 from qa.danish.text import terms
 from qa.danish.vocabulary import GLOSSARY
 from qa.settings import Settings
+from qa.storage.filters import Allowed
 from qa.storage.reader import Index
 from qa.storage.store import Sentences
 from qa.types import FRONT_MATTER, Answer, Hit, Query
@@ -64,7 +65,7 @@ class Searcher:
         text = query.text[:s.max_question]
         if not terms(text) and not text.strip(" ?!.,"):
             return Answer(query=query, hits=[], abstain=True, searched_for="")
-        allowed = self.index.store.filter_ids(query)
+        allowed = self.index.store.allowed(query)
         if allowed is not None and len(allowed) == 0:
             return Answer(query=query, hits=[], abstain=True, searched_for=text, reason=_empty_filter(query))
         if self.model is not None:
@@ -86,7 +87,7 @@ class Searcher:
         return Answer(query=query, hits=hits, abstain=abstain, searched_for=text, reason=reason)
 
     # --- the learned path: candidates with features, a fitted score, time rules, calibrated abstention
-    def candidates(self, query: Query, allowed: np.ndarray | None = None) -> Candidates:
+    def candidates(self, query: Query, allowed: Allowed | None = None) -> Candidates:
         """Every passage the dense and lexical channels propose, with the features the ranker reads."""
         store, s = self.index.store, self.settings
         text = query.text[:s.max_question]
@@ -161,7 +162,7 @@ class Searcher:
         return Answer(query=query, hits=hits, abstain=abstain, searched_for=cands.text, reason=reason,
                       probability=prob, timeline=r.timeline)
 
-    def _pool(self, text: str, query: Query, allowed: np.ndarray | None, n: int, use_dense: bool,
+    def _pool(self, text: str, query: Query, allowed: Allowed | None, n: int, use_dense: bool,
               use_lexical: bool):
         """(question vector, its terms, candidate ids, dense and lexical score of every candidate, chunks):
         what both ranking paths start from. Each channel proposes its top `n`; every candidate then gets
@@ -185,7 +186,7 @@ class Searcher:
             lexical.update(store.lexical(lex_terms, len(missing), only=missing))
         return qvec, q_terms, ids, dense, lexical, chunks
 
-    def _rank(self, text: str, query: Query, allowed: np.ndarray | None, n_cand: int) -> list[Hit]:
+    def _rank(self, text: str, query: Query, allowed: Allowed | None, n_cand: int) -> list[Hit]:
         """All candidates for one question text, scored and sorted, each with its answer sentence."""
         s = self.settings
         qvec, q_terms, ids, dense, lexical, chunks = self._pool(text, query, allowed, n_cand, s.use_dense,

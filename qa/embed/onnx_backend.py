@@ -85,7 +85,9 @@ class TokenEncoder:
         self.tokenizer.no_padding()
         opts = ort.SessionOptions()
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        opts.enable_cpu_mem_arena = False  # keeps memory flat between batches of different length
+        # The memory arena stays on: without it every run maps and unmaps its buffers afresh, which cost
+        # 40 against 28 CPU ms per passage (a third of it system time; docs/BENCHMARKS.md)
+        opts.enable_cpu_mem_arena = True
         if threads:
             opts.intra_op_num_threads = threads
         self.session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])

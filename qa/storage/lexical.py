@@ -19,6 +19,8 @@ from typing import Iterable
 
 import numpy as np
 
+from qa.storage.filters import Allowed
+
 TOKENIZER = "stems"  # whitespace: the text is already our stems
 WRITER_HEAP = 200_000_000
 # A filtered question first takes the unfiltered top k + 2k / (allowed share) and keeps the allowed ones:
@@ -101,22 +103,21 @@ class Lexical:
         res = self.searcher.search(query, k, count=False)
         return {int(self.searcher.doc(addr)["id"][0]): float(score) for score, addr in res.hits}
 
-    def top(self, terms: list[str], k: int, allowed: np.ndarray | None = None) -> dict[int, float]:
-        """The best k passages holding any of the terms (among `allowed` ids when given)."""
+    def top(self, terms: list[str], k: int, allowed: Allowed | None = None) -> dict[int, float]:
+        """The best k passages holding any of the terms (among the `allowed` ones when given)."""
         if not terms or k <= 0:
             return {}
         query = self._any_of(terms)
         if allowed is None:
             return self._run(query, k)
-        allowed = np.asarray(allowed, dtype=np.int64)
         want = k + int(2 * k * len(self) / max(1, len(allowed)))
         if want <= OVERFETCH_MAX:
             got = self._run(query, want)  # best first
             ids = np.fromiter(got, dtype=np.int64, count=len(got))
-            keep = ids[np.isin(ids, allowed)]
+            keep = ids[allowed.keep(ids)]
             if len(keep) >= k or len(got) < want:  # every allowed passage above the k-th is among them
                 return {int(i): got[int(i)] for i in keep[:k]}
-        return self._run(self._within(query, [int(i) for i in allowed]), k)
+        return self._run(self._within(query, allowed.ids.tolist()), k)
 
     def scores(self, terms: list[str], ids: list[int]) -> dict[int, float]:
         """BM25 of these passages (those holding none of the terms are left out)."""

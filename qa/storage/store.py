@@ -23,6 +23,7 @@ import numpy as np
 from qa.danish.text import terms
 from qa.errors import IndexCorrupt, IndexMismatch, IndexReadOnly, IndexWriteFailed
 from qa.settings import Settings
+from qa.storage.filters import Allowed, FilterColumns
 from qa.types import Chunk, Document, Query
 
 # The schema is built by numbered migrations, applied in order to a new or older file inside one
@@ -104,6 +105,7 @@ class Store:
                     raise IndexCorrupt.at(self.path.parent, "SQLite: " + result.splitlines()[0][:120])
             self._migrate()
         self._count_cache: tuple[int, int] = (-1, 0)
+        self._columns: tuple[int, FilterColumns | None] = (-1, None)
         # a top-k engine built for this generation (qa/storage/lexical.py); None: FTS5 answers
         self.engine = None
 
@@ -357,33 +359,19 @@ class Store:
                 self.db.execute("DELETE FROM meta WHERE key=?", (key,))
             self._bump()
 
-    def filter_ids(self, query: Query) -> np.ndarray | None:
-        """Chunk ids allowed by the query's filters, or None when nothing is filtered."""
-        where, args = [], []
-        if query.date_from:  # a document dated only by its year ('2017') is in any period of that year
-            where.append("(date >= ? OR (length(date) = 4 AND date = substr(?, 1, 4)))")
-            args += [query.date_from, query.date_from]
-        if query.date_to:
-            where.append("date <= ?")
-            args.append(query.date_to)
-        if query.committee:  # a kind of body (HovedMED) or one committee by name (Hoved-MED Teknik og Miljø)
-            where.append("(lower(body) = lower(?) OR lower(committee) = lower(?))")
-            args += [query.committee, query.committee]
-        if query.municipality:
-            where.append("lower(municipality) = lower(?)")
-            args.append(query.municipality)
-        if query.doc_type:
-            where.append("lower(doc_type) = lower(?)")
-            args.append(query.doc_type)
-        if query.side:
-            where.append("(',' || sides || ',') LIKE ?")
-            args.append(f"%,{query.side},%")
-        if not where:
+    def allowed(self, query: Query) -> Allowed | None:
+        """The passages the query's filters allow, or None when nothing is filtered. The filter columns
+        are read once per generation (qa/storage/filters.py)."""
+        if not (query.date_from or query.date_to or query.committee or query.municipality or query.doc_type
+                or query.side):
             return None
-        rows = self.db.execute(f"SELECT id FROM chunks WHERE {' AND '.join(where)}", args)
-        return np.array([r[0] for r in rows], dtype=np.int64)
+        gen = self.generation()
+        if self._columns[0] != gen:
+            rows = self.db.execute("SELECT id, date, body, committee, municipality, doc_type, sides FROM chunks")
+            self._columns = (gen, FilterColumns.from_rows(rows))
+        return self._columns[1].allowed(query)
 
-    def lexical(self, query_terms: list[str], k: int, allowed: np.ndarray | None = None,
+    def lexical(self, query_terms: list[str], k: int, allowed: Allowed | None = None,
                 only: list[int] | None = None) -> dict[int, float]:
         """BM25 scores (higher is better) of the best `k` passages for these stemmed terms.
 
@@ -403,7 +391,7 @@ class Store:
             args += list(only)
         elif allowed is not None:
             sql += " AND +rowid IN (SELECT value FROM json_each(?))"
-            args.append("[" + ",".join(str(int(i)) for i in allowed) + "]")
+            args.append("[" + ",".join(map(str, allowed.ids.tolist())) + "]")
         sql += " ORDER BY bm25(fts) LIMIT ?"
         args.append(k)
         return {int(r): float(s) for r, s in self.db.execute(sql, args)}

@@ -81,3 +81,18 @@ def test_the_onnx_question_path_imports_neither_torch_nor_sentence_transformers(
             "print(bad); sys.exit(1 if bad else 0)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr[-2000:]
+
+
+def test_a_build_on_several_processes_gives_the_same_vectors_as_one():
+    settings = load_settings().replace(model=ONNX_INT8, encode_workers=2)
+    one, many = load_embedder(settings), load_embedder(settings, parallel=True)
+    try:
+        assert many.pool is not None and one.pool is None
+        texts = TEXTS * 3
+        assert np.array_equal(one.encode_passages(texts), many.encode_passages(texts))
+        spans = [sentences(t) for t in texts]
+        (pv1, sv1), (pv2, sv2) = one.encode_passages_late(texts, spans), many.encode_passages_late(texts, spans)
+        assert np.array_equal(pv1, pv2) and all(np.array_equal(a, b) for a, b in zip(sv1, sv2))
+        assert np.array_equal(one.encode_queries(TEXTS[:1]), many.encode_queries(TEXTS[:1]))
+    finally:
+        many.close()

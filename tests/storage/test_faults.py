@@ -206,7 +206,7 @@ limit = int(sys.argv[1])
 resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))  # every file this process writes stops growing here
 import qa.api
 from tests.fakes import FakeEmbedder
-qa.api.load_embedder = lambda settings: FakeEmbedder()
+qa.api.load_embedder = lambda settings, parallel=False: FakeEmbedder()
 from qa.cli import main
 sys.exit(main(["--index", sys.argv[2], "add", *sys.argv[3:]]))
 """

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from qa.storage import lexical
+from qa.storage.filters import Allowed
 
 pytestmark = pytest.mark.skipif(not lexical.available(), reason="tantivy is not installed")
 
@@ -24,7 +25,7 @@ def test_top_ranks_passages_holding_the_terms(engine):
 
 
 def test_allowed_ids_restrict_before_ranking(engine):
-    assert set(engine.top(["budget"], 10, np.array([2, 3]))) == {2}
+    assert set(engine.top(["budget"], 10, Allowed.of([2, 3]))) == {2}
 
 
 def test_scores_of_given_passages_match_the_top_query(engine):
@@ -45,7 +46,7 @@ def test_a_filter_over_many_passages_gives_the_exact_filtered_top(tmp_path):
     engine = lexical.Lexical(lexical.build(tmp_path / "lexical-1", rows))
     for share in (0.5, 0.1, 0.005):
         allowed = np.sort(rng.choice(np.arange(1, 2001), int(2000 * share), replace=False))
-        got = engine.top(["w1", "w7", "w30"], 20, allowed)
+        got = engine.top(["w1", "w7", "w30"], 20, Allowed.of(allowed))
         exact = engine._run(engine._within(engine._any_of(["w1", "w7", "w30"]), [int(i) for i in allowed]), 20)
         assert set(got) <= set(allowed.tolist())
         assert sorted(got.values(), reverse=True) == pytest.approx(sorted(exact.values(), reverse=True))

@@ -40,11 +40,11 @@ def test_lexical_search_and_filters(store):
     assert len(hits) == 1
     (cid,) = hits
     assert store.chunks([cid])[cid].doc_id == "a"
-    assert len(store.filter_ids(Query("x", committee="hovedmed"))) == 1
-    assert len(store.filter_ids(Query("x", date_from="2023-01-01"))) == 2
-    assert len(store.filter_ids(Query("x", side="medarbejdersiden"))) == 1
-    assert store.filter_ids(Query("x")) is None
-    only_b = store.filter_ids(Query("x", committee="HovedMED"))
+    assert len(store.allowed(Query("x", committee="hovedmed"))) == 1
+    assert len(store.allowed(Query("x", date_from="2023-01-01"))) == 2
+    assert len(store.allowed(Query("x", side="medarbejdersiden"))) == 1
+    assert store.allowed(Query("x")) is None
+    only_b = store.allowed(Query("x", committee="HovedMED"))
     assert store.lexical(terms("hjemmearbejde"), 5, allowed=only_b) == {}
 
 
@@ -141,8 +141,8 @@ def test_update_metadata_rewrites_document_and_the_passages_that_copy_it(store):
     c = store.chunks([row])[row]
     assert (c.committee, c.body, c.municipality, c.ocr) == ("Hoved-MED Teknik", "HovedMED", "Fjordby Kommune", True)
     assert store.passage_counts()["d"] == 1
-    assert row in store.filter_ids(Query("x", committee="hovedmed"))  # by kind
-    assert list(store.filter_ids(Query("x", committee="Hoved-MED Teknik"))) == [row]  # by name
+    assert row in store.allowed(Query("x", committee="hovedmed")).ids  # by kind
+    assert list(store.allowed(Query("x", committee="Hoved-MED Teknik")).ids) == [row]  # by name
 
 
 def test_an_index_of_a_newer_format_is_refused_with_a_danish_message(tmp_path):
@@ -172,6 +172,6 @@ def test_municipality_filter_and_a_year_only_date_in_a_period_of_its_year(store)
         chunks = [replace(c, municipality="Lyngå Kommune") for c in chunks]
         store.add_document(doc, chunks, vecs, spans, svecs)
     (row,) = store.chunk_rows("m")
-    assert list(store.filter_ids(Query("x", municipality="lyngå kommune"))) == [row]
-    assert row in store.filter_ids(Query("x", date_from="2017-06-01", date_to="2017-12-31"))
-    assert row not in store.filter_ids(Query("x", date_from="2018-01-01"))
+    assert list(store.allowed(Query("x", municipality="lyngå kommune")).ids) == [row]
+    assert row in store.allowed(Query("x", date_from="2017-06-01", date_to="2017-12-31")).ids
+    assert row not in store.allowed(Query("x", date_from="2018-01-01")).ids
