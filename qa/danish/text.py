@@ -41,7 +41,14 @@ def tokens(text: str) -> list[str]:
 
 def terms(text: str) -> list[str]:
     """Stemmed content terms: what the lexical index stores and the query matches."""
-    return [stem(t) for t in tokens(text) if t not in STOP_WORDS and (len(t) > 1 or t.isdigit())]
+    return list(_terms(text))
+
+
+@lru_cache(maxsize=100_000)
+def _terms(text: str) -> tuple[str, ...]:
+    """Cached: ranking reads the terms of each candidate sentence several times per question (coverage,
+    answer checks, the shown sentence), and recurring topics bring the same passages back."""
+    return tuple(stem(t) for t in tokens(text) if t not in STOP_WORDS and (len(t) > 1 or t.isdigit()))
 
 
 # Sentence boundaries: end punctuation followed by space and a capital/digit/bullet, or line breaks

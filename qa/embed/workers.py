@@ -71,20 +71,26 @@ class EncoderPool:
         todo = iter(range(len(work)))
         lock = threading.Lock()
 
-        def lane(call: Callable) -> None:
+        def lane(call: Callable | None) -> None:
             while True:
                 with lock:
                     i = next(todo, None)
                 if i is None:
                     return
-                results[i] = call(*work[i])
+                if call is None:
+                    results[i] = here(*work[i])
+                    continue
+                try:
+                    results[i] = self._pool.submit(call, *work[i]).result()
+                except Exception:  # noqa: BLE001 - a worker that died: this batch and the rest stay here
+                    results[i] = here(*work[i])
+                    return
 
-        remotes = [threading.Thread(target=lane, args=(lambda *w: self._pool.submit(remote, *w).result(),))
-                   for _ in range(self.processes)]
+        remotes = [threading.Thread(target=lane, args=(remote,)) for _ in range(self.processes)]
         for t in remotes:
             t.start()
         try:
-            lane(here)
+            lane(None)
         finally:
             for t in remotes:
                 t.join()
