@@ -149,11 +149,27 @@ def plain(text: str | None) -> str:
 def passage_html(text: str, sentence_start: int = -1, sentence: str = "") -> str:
     """The passage with the best sentence in <mark>; everything escaped."""
     text = (text or "").replace("\x01", " ").replace("\x02", " ")  # same length: offsets stay valid
-    if sentence and 0 <= sentence_start <= len(text) and text[sentence_start:].startswith(sentence):
-        end = sentence_start + len(sentence)
-        text = text[:sentence_start] + "\x01" + sentence + "\x02" + text[end:]
+    a, b = _marked(text, sentence_start, sentence)
+    if b > a:
+        text = text[:a] + "\x01" + text[a:b] + "\x02" + text[b:]
     body = esc(plain(text).strip()).replace("\x01", "<mark>").replace("\x02", "</mark>")
     return f'<div class="rq-passage">{body}</div>'
+
+
+def _marked(text: str, start: int, sentence: str) -> tuple[int, int]:
+    """The stretch of `text` to mark: the sentence, or the part of it inside this passage when it was joined
+    with a neighbouring passage (qa/ask/joining.py)."""
+    if not sentence or not 0 <= start <= len(text):
+        return 0, 0
+    if text[start:].startswith(sentence):
+        return start, start + len(sentence)
+    inside = text[start:].rstrip()
+    if inside and sentence.startswith(inside):  # it goes on in the next passage
+        return start, start + len(inside)
+    if start == 0:  # it began in the previous passage
+        k = next((k for k in range(min(len(text), len(sentence)), 0, -1) if sentence.endswith(text[:k])), 0)
+        return 0, k
+    return 0, 0
 
 
 def best_sentence(hit: Hit) -> str:

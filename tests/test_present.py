@@ -24,6 +24,15 @@ def test_passage_html_without_a_matching_sentence():
     assert "<mark>" not in html and "&#38;" in html and "<b>" not in html
 
 
+def test_a_sentence_joined_from_a_neighbouring_passage_marks_its_part_in_this_passage():
+    text = "Budget 2025. Direktionen foreslår, at besparelserne fordeles"
+    joined = "Direktionen foreslår, at besparelserne fordeles efter andel."
+    assert "<mark>Direktionen foreslår, at besparelserne fordeles</mark>" in \
+        app.passage_html(text, text.index("Direktionen"), joined)
+    head = "efter andel. Medarbejdersiden tog det til efterretning."
+    assert "<mark>efter andel.</mark> Medarbejdersiden" in app.passage_html(head, 0, joined)
+
+
 def test_whole_item_removes_the_overlap_between_passages():
     from qa.types import Chunk
     a = Chunk("a", "d", "Første del af punktet, som fortsætter her i teksten", 0, 51, item="2")

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from qa.ask import ranker, stages
+from qa.ask import joining, ranker, stages
 from qa.ask.answerability import question_features
 from qa.ask.features import Candidate, Candidates, best_sentence, passage_features, relative_features
 from qa.danish.text import terms
@@ -257,6 +257,22 @@ class Searcher:
         for rank, h in enumerate(hits, 1):
             h.rank = rank
             _set_sentence(h, stored.get(h.chunk_row), q_terms)
+            self._join_split(h)
+
+    def _join_split(self, hit: Hit) -> None:
+        """A shown sentence cut by the passage boundary gets its other part from the neighbouring passage of
+        the same agenda item (the sentence then runs past the passage's own text)."""
+        at_end = joining.cut_at_end(hit.chunk.text, hit.sentence_start, hit.sentence)
+        if not (at_end or joining.cut_at_start(hit.sentence_start, hit.sentence)):
+            return
+        item = self.index.store.chunks_of(hit.chunk.doc_id, hit.chunk.item)
+        j = next((i for i, c in enumerate(item) if c.chunk_id == hit.chunk.chunk_id), None)
+        if j is None:
+            return
+        if at_end and j + 1 < len(item):
+            hit.sentence = joining.continued(hit.chunk.text, hit.sentence, item[j + 1].text)
+        elif not at_end and j > 0:
+            hit.sentence = joining.preceded(hit.chunk.text, hit.sentence, item[j - 1].text)
 
 
 def _weight(model: "ranker.Model", name: str) -> float:

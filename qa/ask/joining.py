@@ -1,0 +1,61 @@
+"""A shown sentence that a passage boundary cut in two is joined from the neighbouring passage.
+
+Passages are cut at about 1,200 characters with an overlap, so a long sentence can begin in one passage
+and end in the next. The neighbour's copy of the overlap tells where the missing part starts.
+"""
+from __future__ import annotations
+
+import re
+
+from qa.danish.text import sentences
+
+_ENDED = re.compile(r"[.!?…][\"'”»)\]]*\s*$")
+_MIN_OVERLAP = 12  # characters: a shorter common stretch may be chance
+
+
+def cut_at_end(text: str, start: int, sentence: str) -> bool:
+    """The sentence runs to the end of its passage without ending."""
+    return bool(sentence) and start + len(sentence) >= len(text.rstrip()) and not _ENDED.search(sentence)
+
+
+def cut_at_start(start: int, sentence: str) -> bool:
+    """The sentence is the passage's first and begins in lower case: its start is in the previous passage."""
+    return start == 0 and sentence[:1].islower()
+
+
+def _overlap(a: str, b: str) -> int:
+    """Length of the longest end of `a` that `b` starts with (at least _MIN_OVERLAP characters), else 0."""
+    for k in range(min(len(a), len(b)), _MIN_OVERLAP - 1, -1):
+        if a.endswith(b[:k]):
+            return k
+    return 0
+
+
+def continued(text: str, sentence: str, following: str) -> str:
+    """`sentence` (at the end of `text`) completed from the next passage, or unchanged when the next
+    passage does not carry on from it."""
+    a, b = text.rstrip(), following.lstrip()
+    k = _overlap(a, b)
+    if k:
+        rest = b[k:]
+    elif b[:1].islower():  # no overlap, but the next passage starts mid-sentence
+        rest = " " + b
+    else:
+        return sentence
+    spans = sentences(rest)
+    if not spans:
+        return sentence
+    return sentence.rstrip() + (" " if rest[:1].isspace() else "") + rest[: spans[0][1]].strip()
+
+
+def preceded(text: str, sentence: str, previous: str) -> str:
+    """`sentence` (the start of `text`) with its beginning from the previous passage, or unchanged."""
+    a, b = previous.rstrip(), text.lstrip()
+    at = len(a) - _overlap(a, b)  # where this passage starts inside the previous one
+    begin = max((s for s, _ in sentences(a) if s < at), default=None)
+    if begin is None:
+        return sentence
+    before = a[begin:at]
+    if at == len(a):  # no overlap: the previous passage ends where this one starts
+        before = before.strip() + " "
+    return before + sentence.lstrip()

@@ -1,0 +1,38 @@
+"""Sentences cut by a passage boundary are joined from the neighbouring passage."""
+from __future__ import annotations
+
+from qa.ask.joining import continued, cut_at_end, cut_at_start, preceded
+
+FIRST = ("Punkt 4. Budget\n\nDer skal findes 35 mio. kr. i budget 2025. Direktionen foreslår, at besparelserne "
+         "fordeles mellem områderne efter")
+SECOND = ("fordeles mellem områderne efter deres andel af budgettet, og at forslagene drøftes i august. "
+          "Medarbejdersiden tog det til efterretning.")
+
+
+def test_a_sentence_cut_at_the_end_is_completed_from_the_next_passage():
+    sentence = FIRST[FIRST.index("Direktionen"):]
+    assert cut_at_end(FIRST, FIRST.index("Direktionen"), sentence)
+    assert continued(FIRST, sentence, SECOND) == (
+        "Direktionen foreslår, at besparelserne fordeles mellem områderne efter deres andel af budgettet, "
+        "og at forslagene drøftes i august.")
+
+
+def test_a_sentence_cut_at_the_start_gets_its_beginning_from_the_previous_passage():
+    sentence = SECOND[: SECOND.index("august.") + 7]
+    assert cut_at_start(0, sentence)
+    assert preceded(SECOND, sentence, FIRST) == (
+        "Direktionen foreslår, at besparelserne fordeles mellem områderne efter deres andel af budgettet, "
+        "og at forslagene drøftes i august.")
+
+
+def test_whole_sentences_and_unrelated_neighbours_are_left_alone():
+    done = "Der skal findes 35 mio. kr. i budget 2025."
+    assert not cut_at_end(done, 0, done)
+    assert not cut_at_start(0, "Medarbejdersiden tog det til efterretning.")
+    assert continued("Noget helt andet uden ende", "Noget helt andet uden ende", "Punkt 5. Eventuelt") == \
+        "Noget helt andet uden ende"
+
+
+def test_without_overlap_a_lower_case_start_still_continues():
+    assert continued("Ledelsen oplyste, at", "Ledelsen oplyste, at", "tallene kommer i marts. Andet.") == \
+        "Ledelsen oplyste, at tallene kommer i marts."
