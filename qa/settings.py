@@ -57,6 +57,7 @@ class Settings:
     extract_in_worker: bool = True  # read files in the child (off: in-process, for debugging only)
     max_upload_name_bytes: int = 120  # an uploaded file's kept name, in UTF-8 bytes
     check_store: bool = True  # PRAGMA quick_check on open and before a write (~1 ms per MB of index)
+    check_store_max_mb: int = 512  # ... on open only up to this size (~10,000 passages; 0.5 s at most)
     # --- OCR of scanned PDF pages (pages without a text layer); see docs/OCR.md for the measurements
     ocr: bool = True
     ocr_lang: str = "dan"

@@ -88,7 +88,9 @@ class Store:
 
     Opening checks the file: an empty or foreign file and one that fails SQLite's quick_check raise
     IndexCorrupt (settings.check_store; about 1 ms per MB), so a damaged index is refused with the
-    rebuild command before anything reads wrong rows from it or writes more into it.
+    rebuild command before anything reads wrong rows from it or writes more into it. A file above
+    settings.check_store_max_mb is not read whole on open (at 1,000,000 passages, 22 GB, that took
+    minutes); SQLite still refuses any damaged page it reads, which becomes the same IndexCorrupt.
     """
 
     def __init__(self, path: Path, settings: Settings = Settings(), readonly: bool = False):
@@ -98,14 +100,13 @@ class Store:
         _check_header(self.path)
         with corruption(self.path.parent, writing=not readonly):
             self.db = _connect(self.path, readonly)
-            if settings.check_store:
+            if settings.check_store and self.path.stat().st_size <= settings.check_store_max_mb * 2**20:
                 result = self.db.execute("PRAGMA quick_check").fetchone()[0]
                 if result != "ok":
                     self.db.close()
                     raise IndexCorrupt.at(self.path.parent, "SQLite: " + result.splitlines()[0][:120])
             self._migrate()
-        self._count_cache: tuple[int, int] = (-1, 0)
-        self._columns: tuple[int, FilterColumns | None] = (-1, None)
+        self._cached: dict[str, tuple[int, object]] = {}  # name -> (generation, value)
         # a top-k engine built for this generation (qa/storage/lexical.py); None: FTS5 answers
         self.engine = None
 
@@ -252,7 +253,7 @@ class Store:
 
     def newest_date(self) -> str | None:
         """The newest meeting/document date in the index: what 'nu', 'senest' and 'i år' are read against."""
-        return self.db.execute("SELECT max(date) FROM documents").fetchone()[0]
+        return self._of_generation("newest", lambda: self.db.execute("SELECT max(date) FROM documents").fetchone()[0])
 
     def document(self, doc_id: str) -> Document | None:
         r = self.db.execute(f"SELECT {_DOC_COLS.format(text='text')} FROM documents WHERE doc_id=?",
@@ -280,7 +281,15 @@ class Store:
         return np.array([r[0] for r in self.db.execute("SELECT id FROM chunks ORDER BY id")], dtype=np.int64)
 
     def count_chunks(self) -> int:
-        return self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        return self._of_generation("count", lambda: self.db.execute("SELECT count(*) FROM chunks").fetchone()[0])
+
+    def _of_generation(self, name: str, compute):
+        """A value of the whole store, computed once per generation: at 1,000,000 passages max(date) and
+        count(*) scan their tables (147 and 16 ms per question, docs/BENCHMARKS.md)."""
+        gen = self.generation()
+        if name not in self._cached or self._cached[name][0] != gen:
+            self._cached[name] = (gen, compute())
+        return self._cached[name][1]
 
     def count_sentences(self) -> int:
         return self.db.execute("SELECT count(*) FROM sentences").fetchone()[0]
@@ -365,11 +374,9 @@ class Store:
         if not (query.date_from or query.date_to or query.committee or query.municipality or query.doc_type
                 or query.side):
             return None
-        gen = self.generation()
-        if self._columns[0] != gen:
-            rows = self.db.execute("SELECT id, date, body, committee, municipality, doc_type, sides FROM chunks")
-            self._columns = (gen, FilterColumns.from_rows(rows))
-        return self._columns[1].allowed(query)
+        columns = self._of_generation("filters", lambda: FilterColumns.from_rows(self.db.execute(
+            "SELECT id, date, body, committee, municipality, doc_type, sides FROM chunks")))
+        return columns.allowed(query)
 
     def lexical(self, query_terms: list[str], k: int, allowed: Allowed | None = None,
                 only: list[int] | None = None) -> dict[int, float]:
@@ -399,18 +406,12 @@ class Store:
     def _without_common(self, uniq: list[str]) -> list[str]:
         """In a large index, terms found in more than `common_share` of the passages are dropped from the
         OR query (all kept if all are common): they rank almost nothing and cost most of the time."""
-        n = self._chunk_count()
+        n = self.count_chunks()
         if n < self.common_from or len(uniq) < 2:
             return uniq
         df = self._doc_freqs(uniq)
         kept = [t for t in uniq if df.get(t, 0) <= self.common_share * n]
         return kept or uniq
-
-    def _chunk_count(self) -> int:
-        gen = self.generation()
-        if self._count_cache[0] != gen:
-            self._count_cache = (gen, self.count_chunks())
-        return self._count_cache[1]
 
     def known_terms(self, candidates: list[str]) -> set[str]:
         """Which of these stemmed terms occur anywhere in the index."""
