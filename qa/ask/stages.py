@@ -6,6 +6,7 @@ stage can be tested with hand-made numbers and no model or index.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import numpy as np
 
@@ -42,6 +43,7 @@ def fits(a_type: str | None, sentence: str, chunk: Chunk, section: str | None) -
 _FILE_NAME = re.compile(r"\S+\.(?:pdf|docx?|xlsx?|pptx?|txt|md|html?)\b", re.I)
 
 
+@lru_cache(maxsize=100_000)  # asked of every sentence of every candidate, in each question
 def is_answer(sentence: str) -> bool:
     """Whether a sentence can be shown as the answer: not a heading or a label ('Beslutning',
     'Punkt 3. Budget'), not a file name, not a fragment that starts mid-sentence."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from functools import lru_cache
 from datetime import date
 
 MONTHS = {
@@ -43,6 +44,11 @@ def _valid(y: int, m: int, d: int) -> str | None:
 
 def date_spans(text: str) -> list[tuple[int, int, str]]:
     """All dates in `text` as (start, end, ISO string), in order of appearance."""
+    return list(_date_spans(text))
+
+
+@lru_cache(maxsize=100_000)  # ranking asks it of the same candidate sentences several times
+def _date_spans(text: str) -> tuple[tuple[int, int, str], ...]:
     found: list[tuple[int, int, str]] = []
     for m in _TEXT_DATE.finditer(text):
         month = MONTHS.get(m.group(2).lower().replace(" ", ""))
@@ -60,7 +66,7 @@ def date_spans(text: str) -> list[tuple[int, int, str]]:
         if iso:
             found.append((m.start(), m.end(), iso))
     found.sort()
-    return found
+    return tuple(found)
 
 
 def find_dates(text: str) -> list[tuple[int, str]]:
