@@ -73,7 +73,13 @@ ALTER TABLE chunks ADD COLUMN body TEXT;
 ALTER TABLE chunks ADD COLUMN municipality TEXT;
 ALTER TABLE chunks ADD COLUMN ocr INTEGER NOT NULL DEFAULT 0;
 """
-MIGRATIONS = [_V1, _V2, _V3]
+# v4 (issue 14): a covering index of what filters read, so neither the filter columns nor the vector
+# file's id check scan the passage rows (3.9 KB each with their vector): at 1,000,000 passages
+# `SELECT id FROM chunks` read 3.9 GB and took 11.9 s on a cold cache.
+_V4 = """
+CREATE INDEX IF NOT EXISTS chunks_filters ON chunks(date, body, committee, municipality, doc_type, sides);
+"""
+MIGRATIONS = [_V1, _V2, _V3, _V4]
 FORMAT_VERSION = len(MIGRATIONS)
 
 _CHUNK_COLS = (
@@ -278,7 +284,8 @@ class Store:
 
     def chunk_ids(self) -> np.ndarray:
         """Every passage's row id, ascending (to tell whether a vector file belongs to this store)."""
-        return np.array([r[0] for r in self.db.execute("SELECT id FROM chunks ORDER BY id")], dtype=np.int64)
+        rows = self.db.execute("SELECT id FROM chunks INDEXED BY chunks_filters")  # the index, not the rows
+        return np.sort(np.fromiter((r[0] for r in rows), dtype=np.int64))
 
     def count_chunks(self) -> int:
         return self._of_generation("count", lambda: self.db.execute("SELECT count(*) FROM chunks").fetchone()[0])
@@ -374,8 +381,9 @@ class Store:
         if not (query.date_from or query.date_to or query.committee or query.municipality or query.doc_type
                 or query.side):
             return None
-        columns = self._of_generation("filters", lambda: FilterColumns.from_rows(self.db.execute(
-            "SELECT id, date, body, committee, municipality, doc_type, sides FROM chunks")))
+        sql = ("SELECT id, date, body, committee, municipality, doc_type, sides "
+               "FROM chunks INDEXED BY chunks_filters")
+        columns = self._of_generation("filters", lambda: FilterColumns.from_rows(self.db.execute(sql)))
         return columns.allowed(query)
 
     def lexical(self, query_terms: list[str], k: int, allowed: Allowed | None = None,

@@ -120,7 +120,7 @@ def test_a_version_1_index_is_migrated_and_keeps_its_embedding_cache(tmp_path):
     db.commit()
     db.close()
     s = Store(path)
-    assert s.meta("format_version") == str(FORMAT_VERSION) == "3"
+    assert s.meta("format_version") == str(FORMAT_VERSION) == "4"
     assert list(s.cached_vectors(["k"])) == ["k"]
     assert s.count_chunks() == 1 and s.sections_pending()  # the next build fills in the sections
     assert s.sentences([1])[1].sections == [None]
