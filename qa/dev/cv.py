@@ -163,7 +163,7 @@ def main(args, settings) -> int:
         # the same fitted models, but a follow-up does not look at the previous answer (stage 3 unused)
         alone = conversation_rows(convs, qs, fold, models, searcher, settings.replace(use_previous_answer=False),
                                   ref, doc_fold)
-        rows += [("", []), ("turns without the previous answer", alone)] + breakdown(alone, "kind")[1:3]
+        rows += [("", []), ("turns without the previous answer", alone)] + breakdown(alone, "kind")[1:3] + [("", [])]
         saved = searcher.settings
         other = not saved.learned_hard_checks
         searcher.settings = saved.replace(learned_hard_checks=other)
