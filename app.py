@@ -17,6 +17,7 @@ import json
 import logging
 import secrets
 import threading
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -397,8 +398,7 @@ def ask_turn(assistant: Assistant, question: str, filters: dict, k: int, use_con
     if not has_words(question):
         turn["error"] = "Spørgsmålet indeholder ingen ord, kun tegn. Skriv, hvad du vil vide, med almindelige ord."
         return turn
-    previous = next((Turn(t["question"], t["searched"]) for t in reversed(history) if t.get("searched")),
-                    None) if use_context else None
+    previous = next((_as_turn(t) for t in reversed(history) if t.get("searched")), None) if use_context else None
     try:
         answer = assistant.ask(question, k=k, filters=filters, previous=previous)
         turn["answer"], turn["searched"] = answer, answer.searched_for
@@ -412,6 +412,14 @@ def ask_turn(assistant: Assistant, question: str, filters: dict, k: int, use_con
         turn["error"] = ("Spørgsmålet kunne ikke besvares. Prøv at formulere det anderledes, "
                          "fx med almindelige ord og uden specialtegn.")
     return turn
+
+
+def _as_turn(turn: dict) -> Turn:
+    """A turn of the history as the next question leans on it: with its answer's place when it has one."""
+    answer = turn.get("answer")
+    if isinstance(answer, Answer):
+        return replace(answer.turn, question=turn["question"], searched_for=turn["searched"])
+    return Turn(turn["question"], turn["searched"])
 
 
 def _ask_example(question: str) -> None:

@@ -16,7 +16,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa.ask.conversation import read_turn
+from qa.ask.conversation import leaning, read_turn
 from qa.ask.query import parse_query
 from qa.ask.search import Searcher
 from qa.atomic import write_bytes
@@ -72,6 +72,8 @@ class Assistant:
         searched, leans = read_turn(text, previous, fmodel, self.settings.followup_at)
         with self._lock, corruption(self.index.directory):
             query = parse_query(searched, filters, ref=self.index.store.newest_date(), **filter_values)
+            if self.settings.use_previous_answer:
+                query = leaning(query, previous, leans, text)
             answer = self.searcher.search(query, k=k)
         answer.question, answer.cut, answer.followup = text, cut, leans
         return answer

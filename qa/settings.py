@@ -23,7 +23,7 @@ DEFAULT_MODEL = "onnx-int8/multilingual-e5-small"
 
 # The ingredients of ranking that can be switched off one by one (the ablation table of `qa eval`).
 SWITCHES = ("dense", "lexical", "sentences", "expansion", "hints", "answer_types", "decomposition",
-            "diversity", "abstain", "answerability", "learned", "time", "followup_model")
+            "diversity", "abstain", "answerability", "learned", "time", "followup_model", "previous_answer")
 
 
 @dataclass(frozen=True)
@@ -141,6 +141,7 @@ class Settings:
     use_learned: bool = True  # the learned ranker and abstainer (off: the hand-set fusion above)
     use_time: bool = True  # periods, 'latest' and timelines
     use_followup_model: bool = True  # the learned follow-up detector (off: the word rules)
+    use_previous_answer: bool = True  # a follow-up looks in the previous answer's agenda item (ranker stage 3)
 
     def replace(self, **changes) -> "Settings":
         changes = {k: v for k, v in changes.items() if v is not None}

@@ -88,10 +88,17 @@ class Filters:
 
 @dataclass(frozen=True)
 class Turn:
-    """One question of a conversation as the next question needs it: what was asked and what was searched."""
+    """One question of a conversation as the next question needs it: what was asked, what was searched,
+    and where the answer it was shown stands (its first passage's document, agenda item and meeting), so
+    that "Hvornår skal det være færdigt?" can look in the same agenda item first."""
 
     question: str
     searched_for: str
+    doc_id: str | None = None  # the first passage shown (None: nothing was answered)
+    item: str | None = None
+    item_title: str | None = None
+    date: str | None = None
+    passage: str = ""  # the first passage's text: a word of the next question found here is not a new subject
 
 
 @dataclass(frozen=True)
@@ -132,6 +139,10 @@ class Query:
     pins_meeting: bool = False  # the period is the meeting's own ("på mødet i juni 2023"), not a report's
     latest: bool = False  # asks for the newest state ("senest", "nu", "gældende")
     trend: bool = False  # asks how something developed over meetings: answered by a timeline
+    # the previous turn, when the question was read as leaning on it (qa/ask/conversation.py): its
+    # answer's agenda item and document are candidates and ranking features (qa/ask/features.py)
+    previous: Turn | None = None
+    afterwards: bool = False  # such a follow-up asks what became of it later ("Har det virket?")
 
 
 @dataclass
@@ -164,7 +175,12 @@ class Answer:
 
     @property
     def turn(self) -> Turn:
-        return Turn(self.question or self.query.text, self.searched_for)
+        """This answer as the next question sees it; an abstaining answer showed no place to lean on."""
+        top = self.hits[0].chunk if self.hits and not self.abstain else None
+        if top is None:
+            return Turn(self.question or self.query.text, self.searched_for)
+        return Turn(self.question or self.query.text, self.searched_for, top.doc_id, top.item, top.item_title,
+                    top.date, top.text)
 
 
 @dataclass

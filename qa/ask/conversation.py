@@ -6,11 +6,12 @@ the previous turn's topic. A question that brings a topic of its own starts afre
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from qa.danish.dates import asks_latest, asks_trend
+from qa.danish.dates import asks_afterwards, asks_latest, asks_trend
 from qa.danish.text import STOP_WORDS, stem
 from qa.danish.vocabulary import detect_side, find_bodies
-from qa.types import Turn
+from qa.types import Query, Turn
 
 FOLLOWUP_WORDS = frozenset({"det", "den", "de", "dette", "disse", "der"})
 # Words of the question form itself that say nothing about the topic.
@@ -90,7 +91,8 @@ POINTING = frozenset("det den de dem dette disse han hun vedkommende deres dens 
 FORM_WORDS = frozenset("mente mener menes synes syntes står stod sker skete fortæl fortælle gerne egentlig så "
                        "hvad hvem hvor hvordan hvornår hvorfor hvilke hvilken hvilket nogen noget nogle endte "
                        "igen stadig endnu også ny nye blev bliver".split())
-FOLLOWUP_FEATURES = ("pointing", "opens_og", "own_words", "new_words", "short", "brings_entity")
+FOLLOWUP_FEATURES = ("pointing", "opens_og", "own_words", "new_words", "short", "brings_entity", "unseen_words",
+                     "brings_name")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _NAME = re.compile(r"(?<!^)\b([A-ZÆØÅ][a-zæøå]+(?:\s+[A-ZÆØÅ][a-zæøå]+)+)\b")
 _ACRONYM = re.compile(r"\b[A-ZÆØÅ]{2,}\b")
@@ -112,11 +114,25 @@ def entities(text: str) -> set[str]:
     return out
 
 
-def followup_features(question: str, previous: str) -> dict[str, float]:
-    """Signs that a question leans on the previous turn, or brings its own subject."""
+def names(text: str) -> set[str]:
+    """Capitalised words after the first, lower-cased: in Danish, proper names (places, people, systems)."""
+    words = WORD.findall(text or "")
+    return {w.lower() for w in words[1:] if w[:1].isupper() and w[1:].islower()}
+
+
+def names_in(text: str) -> set[str]:
+    """Every word of a text, lower-cased (a name the previous answer showed is not a new one)."""
+    return {w.lower() for w in WORD.findall(text or "")}
+
+
+def followup_features(question: str, previous: str, passage: str = "") -> dict[str, float]:
+    """Signs that a question leans on the previous turn, or brings its own subject. `passage` is the text
+    the previous answer showed: a word from it is not a new subject ("Får man nogen oplæring?" after an
+    answer about smartphones that mentions oplæring)."""
     words = [w.lower() for w in WORD.findall(question)]
     own = topic_words(question)
     before = {stem(w.lower()) for w in topic_words(previous)}
+    shown = {stem(w.lower()) for w in WORD.findall(passage or "")}
     new = [w for w in own if stem(w.lower()) not in before and not detect_side(w)]
     return {
         "pointing": float(bool(POINTING.intersection(words))),
@@ -125,6 +141,8 @@ def followup_features(question: str, previous: str) -> dict[str, float]:
         "new_words": float(len(new)),
         "short": float(len(words) <= 5),
         "brings_entity": float(bool(entities(question) - entities(previous))),
+        "unseen_words": float(sum(stem(w.lower()) not in shown for w in new)),
+        "brings_name": float(bool(names(question) - names(previous) - names_in(passage))),
     }
 
 
@@ -167,7 +185,18 @@ def read_turn(question: str, previous: Turn | None, model=None, at: float = 0.5)
     else:
         import numpy as np
 
-        f = followup_features(question, prev)
+        f = followup_features(question, prev, previous.passage)
         z = float(model(np.array([[f[n] for n in model.names]]))[0])
         leans = 1 / (1 + np.exp(-z)) >= at
     return (carry_topic(question, prev), True) if leans else (question, False)
+
+
+def leaning(query: Query, previous: Turn | None, leans: bool, question: str = "") -> Query:
+    """The query of a turn read as a follow-up carries the previous turn, so that its answer's agenda item
+    and document are searched and ranked as such (qa/ask/features.CONVERSATION), and whether the question
+    (its own words, not the carried topic) asks what became of it later; other turns stand alone."""
+    if not leans or previous is None or previous.doc_id is None:
+        return query
+    if names(question) - names(previous.searched_for) - names_in(previous.passage):
+        return query  # "Og Hjemmeplejen?": the same subject for another unit, not the previous answer's place
+    return replace(query, previous=previous, afterwards=asks_afterwards(question))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from qa.ask import stages
-from qa.danish.dates import mentions, months_after
+from qa.danish.dates import mentions, months_after, months_between
 from qa.danish.text import terms
 from qa.types import FRONT_MATTER, Chunk, Query
 
@@ -21,6 +21,11 @@ CONTENT = ("dense", "dense_gap", "lex", "sent", "sent_gap", "cov", "title_cov", 
            "decision_sec", "front", "side_fit", "body_fit", "body_other",
            "idf_cov", "sent_cov", "max_sent_cov", "bigram", "log_len", "dense_rr", "lex_rr")
 TIME = ("p_in", "p_mention", "p_after", "p_miss", "p_meet", "newest", "recency")
+# Where the passage stands relative to the previous answer, for a question read as a follow-up (zero
+# otherwise): in the previous answer's agenda item; at a meeting soon after it when the question asks what
+# became of the matter ("Har det virket?"). (Same document, item-title overlap, title overlap at a later
+# meeting and cosine to the previous item were tried too: no gain in CV, docs/RETRIEVAL.md.)
+CONVERSATION = ("prev_item", "prev_after")
 REPORT_WITHIN_MONTHS = 6  # a meeting this soon after a period can report on it (a quarter's figures)
 
 
@@ -76,7 +81,19 @@ def passage_features(query: Query, q_terms: list[str], idf: dict[str, float], ch
                             and chunk.committee != query.committee_hint),
     }
     f.update(period_features(query, chunk))
+    f.update(conversation_features(query, chunk))
     return f
+
+
+def conversation_features(query: Query, chunk: Chunk) -> dict[str, float]:
+    """How the passage stands to the previous answer's first passage (nothing when not a follow-up)."""
+    prev = query.previous
+    if prev is None or prev.doc_id is None:
+        return {}
+    later = bool(prev.date and chunk.date) and chunk.date[:10] > prev.date[:10]
+    # the sooner after the previous answer's meeting, the likelier it reports what became of it
+    soon = 1.0 / (1.0 + months_between(prev.date, chunk.date) / 12.0) if later and query.afterwards else 0.0
+    return {"prev_item": float(chunk.doc_id == prev.doc_id and chunk.item == prev.item), "prev_after": soon}
 
 
 def period_features(query: Query, chunk: Chunk) -> dict[str, float]:

@@ -3,7 +3,8 @@
 Two linear stages, fitted listwise (a softmax over each question's candidates, so the weights are
 chosen for putting the evidence first): stage 1 reads the content features; stage 2 reads the
 stage-1 score together with the time features (the period fit, and the recency among the
-candidates stage 1 finds topical). The abstainer is a logistic model over question-level features
+candidates stage 1 finds topical); for a question read as a follow-up, stage 3 reads the stage-2 score
+together with where each passage stands to the previous answer (features.CONVERSATION). The abstainer is a logistic model over question-level features
 (qa/ask/answerability.py) whose threshold was chosen for at most a set share of false abstentions
 on the training questions. Retrain with `python -m qa train` (qa/dev/train.py); nothing here fits.
 """
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.ask.features import CONTENT, TIME, Candidates, recency_features
+from qa.ask.features import CONTENT, CONVERSATION, TIME, Candidates, recency_features
 
 WEIGHTS = Path(__file__).with_name("ranker_weights.json")
 
@@ -56,6 +57,7 @@ class Model:
     abstain_below: float  # probability under which the answer abstains
     followup: Linear | None  # logistic: probability that a turn leans on the previous one
     trained_on: dict
+    conversation: Linear | None = None  # stage 3: stage-2 score + CONVERSATION, for follow-ups only
 
     def score(self, cands: Candidates) -> np.ndarray:
         """One learned score per candidate (higher is better)."""
@@ -63,8 +65,10 @@ class Model:
         if self.time is None or not cands.items:
             return s1
         recency_features(cands.query, cands.items, s1, self.topical)
-        x2 = np.hstack([s1[:, None], cands.matrix(self.time.names[1:])])
-        return self.time(x2)
+        s2 = self.time(np.hstack([s1[:, None], cands.matrix(self.time.names[1:])]))
+        if self.conversation is None or cands.query.previous is None:
+            return s2
+        return self.conversation(np.hstack([s2[:, None], cands.matrix(self.conversation.names[1:])]))
 
     def answer_probability(self, qfeats: dict[str, float]) -> float:
         if self.abstain is None:
@@ -78,13 +82,14 @@ class Model:
             "topical": self.topical, "margins": self.margins,
             "abstain": self.abstain.as_dict() if self.abstain else None, "abstain_below": self.abstain_below,
             "followup": self.followup.as_dict() if self.followup else None, "trained_on": self.trained_on,
+            "conversation": self.conversation.as_dict() if self.conversation else None,
         }
 
     @classmethod
     def of(cls, d: dict) -> "Model":
         opt = lambda k: Linear.of(d[k]) if d.get(k) else None  # noqa: E731
         return cls(Linear.of(d["content"]), opt("time"), float(d["topical"]), dict(d["margins"]), opt("abstain"),
-                   float(d["abstain_below"]), opt("followup"), dict(d.get("trained_on", {})))
+                   float(d["abstain_below"]), opt("followup"), dict(d.get("trained_on", {})), opt("conversation"))
 
     def save(self, path: Path = WEIGHTS) -> None:
         Path(path).write_text(json.dumps(self.as_dict(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -99,4 +104,4 @@ def load(path: str = str(WEIGHTS)) -> Model | None:
     return Model.of(json.loads(p.read_text(encoding="utf-8")))
 
 
-__all__ = ["Linear", "Model", "load", "WEIGHTS", "CONTENT", "TIME"]
+__all__ = ["Linear", "Model", "load", "WEIGHTS", "CONTENT", "TIME", "CONVERSATION"]

@@ -91,7 +91,8 @@ class Searcher:
         """Every passage the dense and lexical channels propose, with the features the ranker reads."""
         store, s = self.index.store, self.settings
         text = query.text[:s.max_question]
-        qvec, q_terms, ids, dense, lexical, chunks = self._pool(text, query, allowed, s.candidates, True, True)
+        extra = self._previous_item(query, allowed)
+        qvec, q_terms, ids, dense, lexical, chunks = self._pool(text, query, allowed, s.candidates, True, True, extra)
         sents = store.sentences(ids)
         q_cov = [t for t in dict.fromkeys(q_terms) if not t.isdigit()]
         n_docs = max(1, store.count_chunks())
@@ -109,6 +110,17 @@ class Searcher:
             items.append(Candidate(cid, c, best[1], f))
         relative_features(items)
         return Candidates(query, text, items)
+
+    def _previous_item(self, query: Query, allowed: Allowed | None) -> list[int]:
+        """A follow-up's own candidates: the passages of the agenda item the previous answer came from
+        (a terse "Hvornår skal det være færdigt?" may share no word with the passage that answers it)."""
+        prev = query.previous
+        if prev is None or prev.doc_id is None:
+            return []
+        ids = self.index.store.chunk_ids_of(prev.doc_id, prev.item)
+        if allowed is not None and ids:
+            ids = [i for i, ok in zip(ids, allowed.keep(ids)) if ok]
+        return ids
 
     def ranked(self, cands: Candidates, model: "ranker.Model", k: int = 10) -> "Ranked":
         """The learned order after the time rules, and the abstainer's question features (no Answer yet)."""
@@ -163,10 +175,11 @@ class Searcher:
                       probability=prob, timeline=r.timeline)
 
     def _pool(self, text: str, query: Query, allowed: Allowed | None, n: int, use_dense: bool,
-              use_lexical: bool):
+              use_lexical: bool, extra: list[int] = ()):
         """(question vector, its terms, candidate ids, dense and lexical score of every candidate, chunks):
-        what both ranking paths start from. Each channel proposes its top `n`; every candidate then gets
-        both scores; vector ids the store does not know are dropped and the vectors marked stale."""
+        what both ranking paths start from. Each channel proposes its top `n` (and `extra` ids join them);
+        every candidate then gets both scores; vector ids the store does not know are dropped and the
+        vectors marked stale."""
         store, s = self.index.store, self.settings
         qvec = self.index.embedder.encode_queries([text])[0]
         dense: dict[int, float] = dict(self.index.vectors.search(qvec, n, allowed)) if use_dense else {}
@@ -174,7 +187,7 @@ class Searcher:
         lex_terms = q_terms + (terms(" ".join(query.expansions)) if s.use_expansion else [])
         lex_terms += self._spelling_variants(lex_terms) if s.use_expansion else []
         lexical = store.lexical(lex_terms, n, allowed) if use_lexical else {}
-        ids = list(dict.fromkeys(list(dense) + list(lexical)))
+        ids = list(dict.fromkeys(list(dense) + list(lexical) + list(extra)))
         chunks = store.chunks(ids)
         if len(chunks) < len(ids):  # vector ids the store does not have (a stale or foreign vector file)
             self.index.vectors_stale(len(ids) - len(chunks))

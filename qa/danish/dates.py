@@ -135,6 +135,11 @@ _FINALLY = re.compile(r"\btil sidst\b", re.I)
 TREND = re.compile(r"\b(udvikl\w*|ændret sig|forandret sig|over tid|gennem årene|år for år|blevet (?:bedre|værre|"
                    r"dårligere|større|mindre|højere|lavere)|steget eller faldet|faldet eller steget|"
                    r"bedre eller dårligere|dårligere eller bedre)\b", re.I)
+# A follow-up asking what became of the matter later ("Har det virket?", "Blev det til noget?", "Er de
+# blevet sat op?"): its answer is in a later meeting than the previous answer's.
+AFTERWARDS = re.compile(r"\b(virke[dt]|virker|fulgt op|fulgte op|opfølgning|blev det til|til noget|igennem|nåede|"
+                        r"nået|lykke[ds]es|lykkedes|endte|sidenhen|senere|efterfølgende|"
+                        r"er (?:de|det|den|der) blevet|evaluer\w*)\b", re.I)
 # The question pins the meeting itself ("på mødet i november 2023", "da det blev drøftet i juni 2023"),
 # not the period a report is about ("sygefraværet i 3. kvartal 2023").
 MEETING_PIN = re.compile(r"\b(mødet|møde|drøftet|drøftede|behandlet|fremlagt|fremlagde|besluttet|besluttede|"
@@ -213,6 +218,18 @@ def asks_latest(text: str) -> bool:
 
 def asks_trend(text: str) -> bool:
     return bool(TREND.search(text))
+
+
+def months_between(a: str, b: str) -> float:
+    """Months from ISO date `a` to ISO date `b`, never negative (a year alone counts as its July)."""
+    def month(iso: str) -> int:
+        return int(iso[:4]) * 12 + (int(iso[5:7]) - 1 if len(iso) >= 7 else 6)
+    return float(max(0, month(b) - month(a)))
+
+
+def asks_afterwards(text: str) -> bool:
+    """What became of a matter later (a follow-up's own words, not the topic it carries)."""
+    return bool(AFTERWARDS.search(text))
 
 
 def pins_meeting(text: str) -> bool:

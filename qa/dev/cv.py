@@ -14,11 +14,8 @@ import time
 from pathlib import Path
 
 
-from qa.ask.conversation import read_turn
 from qa.ask.features import CONTENT
-from qa.ask.query import parse_query
 from qa.dev import train as T
-from qa.types import Answer, Turn
 
 DENSE = ("dense", "dense_gap", "sent", "sent_gap", "dense_rr")
 LEXICAL = ("lex", "cov", "title_cov", "idf_cov", "sent_cov", "max_sent_cov", "bigram", "lex_rr")
@@ -70,14 +67,14 @@ def breakdown(rows: list[dict], key: str = "file") -> list[tuple[str, list[dict]
     return [(f"  {v}", [r for r in rows if r[key] == v]) for v in sorted({r[key] for r in rows})]
 
 
-def cross_validate(qs, searcher, settings, convs, fold, k, names=CONTENT, use_time=True, abstain=True):
+def cross_validate(qs, searcher, settings, convs, fold, k, names=CONTENT, use_time=True, abstain=True, texts=None):
     """Held-out answers for every question (and conversation turn) under this configuration."""
     models = {}
     for f in range(k):
         train = [q for q, g in zip(qs, fold) if g != f]
         if abstain:
             conv_train = [c for i, c in enumerate(convs) if i % k != f]
-            models[f] = T.fit_model(train, searcher, settings, conv_train)
+            models[f] = T.fit_model(train, searcher, settings, conv_train, texts=texts)
         else:
             models[f] = T.fit_ranker(train, settings.ranker_l2, names, use_time)
     s_time = searcher.settings
@@ -88,24 +85,29 @@ def cross_validate(qs, searcher, settings, convs, fold, k, names=CONTENT, use_ti
 
 
 def conversation_rows(convs, qs, fold, models, searcher, settings, ref, doc_fold, k_top=10):
-    """Every turn answered as `qa chat` would: read_turn -> parse -> candidates -> finish with held-out models."""
+    """Every turn answered as `qa chat` would (T.ask_conversation): the follow-up detector of a fold that
+    did not see the conversation, the ranker of the fold holding the turn's evidence document, and the
+    previous turn's answer the one the system gave."""
     out = []
     for i, c in enumerate(convs):
         first_doc = next((T.norm(t["evidence"]) for t in c["turns"] if t["evidence"]), "")
         base_fold = doc_fold(first_doc)
         fmodel = models[i % len(models)].followup if settings.use_followup_model else None
-        prev: Turn | None = None
-        for t in c["turns"]:
-            searched, leans = read_turn(t["question"], prev, fmodel, settings.followup_at)
-            f = doc_fold(T.norm(t["evidence"])) if t["evidence"] else base_fold
-            cands = searcher.candidates(parse_query(searched, ref=ref))
-            ans = searcher.finish(cands, models[f], k_top) if cands.items else Answer(cands.query, [], True)
-            ans.searched_for = searched
-            prev = Turn(t["question"], searched)
+
+        def model_for(t):
+            return models[doc_fold(T.norm(t["evidence"])) if t["evidence"] else base_fold]
+
+        for a in T.ask_conversation(c, searcher, settings, model_for, fmodel):
+            t = a.turn
             q = T.DevQuestion(c["id"], "conversations", t["question"], [t["evidence"]] if t["evidence"] else [], [],
                               t["kind"])
-            r = measure(q, ans)
-            r["kind"], r["searched"], r["leans"] = t["kind"], searched, leans
+            r = measure(q, a.answer)
+            r["kind"], r["searched"], r["leans"] = t["kind"], a.searched, a.leans
+            r["previous"] = a.cands.query.previous is not None
+            ev = T.norm(t["evidence"])
+            gold = next((x.chunk for x in a.cands.items if ev and ev in T.norm(x.chunk.text)), None)
+            top = a.answer.hits[0].chunk if a.answer.hits else None
+            r["top"], r["gold"] = (f"{c.date} {c.item}. {c.item_title}" if c else None for c in (top, gold))
             out.append(r)
     return out
 
@@ -135,7 +137,7 @@ def main(args, settings) -> int:
         g = next((d for d, t in texts.items() if ev and ev in t), None)
         return group_fold.get(g, 0)
 
-    main_rows, models = cross_validate(qs, searcher, settings, convs, fold, k)
+    main_rows, models = cross_validate(qs, searcher, settings, convs, fold, k, texts=texts)
     conv = conversation_rows(convs, qs, fold, models, searcher, settings, ref, doc_fold)
     rows = [("this system (CV)", main_rows)] + breakdown(main_rows, "file")
     rows += [("", [])] + [(f"  {c}", [r for r in main_rows if r["cat"] == c])
@@ -158,6 +160,10 @@ def main(args, settings) -> int:
         ):
             r, _ = cross_validate(qs, searcher, settings, convs, fold, k, names, use_time, abstain=False)
             rows.append((name, r))
+        # the same fitted models, but a follow-up does not look at the previous answer (stage 3 unused)
+        alone = conversation_rows(convs, qs, fold, models, searcher, settings.replace(use_previous_answer=False),
+                                  ref, doc_fold)
+        rows += [("", []), ("turns without the previous answer", alone)] + breakdown(alone, "kind")[1:3] + [("", [])]
         saved = searcher.settings
         other = not saved.learned_hard_checks
         searcher.settings = saved.replace(learned_hard_checks=other)

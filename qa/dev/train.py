@@ -11,22 +11,26 @@ that no figure it prints comes from a question the weights were fitted on.
   the training questions (an inner cross-validation), threshold at the share of answerable
   training questions allowed to abstain (settings.abstain_false_share).
 - Follow-ups: logistic regression over the labelled conversation turns (followup vs switch).
+- Stage 3 (the previous answer): listwise over the training conversations' turns read as follow-ups,
+  each asked the way the chat asks it: the previous turn's answer is the one this fold's own ranker
+  gave (never the gold one), its agenda item joins the candidates.
 """
 from __future__ import annotations
 
 import json
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from qa.ask import conversation
 from qa.ask.answerability import QUESTION_FEATURES
-from qa.ask.features import CONTENT, TIME, Candidates
+from qa.ask.features import CONTENT, CONVERSATION, TIME, Candidates
 from qa.ask.query import parse_query
 from qa.ask.ranker import Linear, Model
+from qa.types import Answer, Turn
 
 GRID = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
 TOPICAL = 0.5  # stage 2's 'topical' candidates: at least half as likely as the best by stage 1
@@ -216,8 +220,10 @@ def fit_abstainer(X: np.ndarray, y: np.ndarray, c: float, false_share: float) ->
 
 
 def fit_model(train: list[DevQuestion], searcher, settings, conversations: list[dict] | None = None,
-              inner_k: int = 4) -> Model:
-    """Ranker on all of `train`; abstainer on out-of-fold rankings of `train` (inner folds by document)."""
+              inner_k: int = 4, texts: dict[str, str] | None = None) -> Model:
+    """Ranker on all of `train`; abstainer on out-of-fold rankings of `train` (inner folds by document);
+    follow-up detector and stage 3 on `conversations` (stage 3: only turns whose evidence lies in a
+    document of `train`, found in `texts`, the normalised text of each document; all turns without it)."""
     ranker = fit_ranker(train, settings.ranker_l2)
     inner = folds([q.group for q in train], inner_k)
     models, fold_of = {}, {}
@@ -228,28 +234,110 @@ def fit_model(train: list[DevQuestion], searcher, settings, conversations: list[
         fold_of[q.id] = g
     X, y = question_rows(train, models, fold_of, searcher)
     abstain, below = fit_abstainer(X, y, settings.abstain_c, settings.abstain_false_share)
-    follow = fit_followup(conversations) if conversations else None
-    return Model(ranker.content, ranker.time, ranker.topical, ranker.margins, abstain, below, follow,
-                 {"questions": len(train), "answerable": int(sum(bool(q.evidence) for q in train))})
+    follow = fit_followup(conversations, shown=shown_passage(searcher, ranker)) if conversations else None
+    model = Model(ranker.content, ranker.time, ranker.topical, ranker.margins, abstain, below, follow,
+                  {"questions": len(train), "answerable": int(sum(bool(q.evidence) for q in train))})
+    if not conversations or not settings.use_previous_answer:
+        return model
+    docs = {q.group for q in train}
+    in_train = (lambda ev: True) if texts is None else (
+        lambda ev: any(ev in t for d, t in texts.items() if d in docs))
+    rows = [(cands, labels) for t, cands, labels in followup_turns(conversations, searcher, model, settings)
+            if in_train(norm(t["evidence"]))]
+    conv = fit_conversation(rows, model, settings.ranker_l2)
+    return replace(model, conversation=conv,
+                   trained_on={**model.trained_on, "followup_turns": len(rows)}) if conv else model
+
+
+# --- conversations: asked as the chat asks them; stage 3 ---------------------------------------------
+@dataclass
+class AskedTurn:
+    """One conversation turn asked the way `qa chat` asks it, with the model given."""
+
+    turn: dict
+    searched: str
+    leans: bool
+    cands: Candidates
+    answer: Answer
+
+
+def ask_conversation(conv: dict, searcher, settings, model_for, fmodel, cache: dict | None = None) -> list[AskedTurn]:
+    """Every turn of one conversation: read_turn -> parse -> (the previous answer's item if it leans) ->
+    candidates -> finish, with `model_for(turn)` ranking it; the next turn leans on this turn's answer."""
+    ref = searcher.index.store.newest_date()
+    cache = {} if cache is None else cache
+    prev: Turn | None = None
+    out = []
+    for t in conv["turns"]:
+        searched, leans = conversation.read_turn(t["question"], prev, fmodel, settings.followup_at)
+        query = parse_query(searched, ref=ref)
+        if settings.use_previous_answer:
+            query = conversation.leaning(query, prev, leans, t["question"])
+        if query not in cache:
+            cache[query] = searcher.candidates(query)
+        cands = cache[query]
+        ans = searcher.finish(cands, model_for(t)) if cands.items else Answer(query, [], True)
+        ans.searched_for, ans.question = searched, t["question"]
+        out.append(AskedTurn(t, searched, leans, cands, ans))
+        prev = ans.turn
+    return out
+
+
+def followup_turns(conversations: list[dict], searcher, model: Model, settings):
+    """(turn, candidates, labels) of every turn with evidence that the detector reads as leaning on an
+    answered previous turn, the previous answer being `model`'s own."""
+    cache: dict = {}
+    for c in conversations:
+        for a in ask_conversation(c, searcher, settings, lambda t: model, model.followup, cache):
+            if a.cands.query.previous is None or not a.turn["evidence"] or not a.cands.items:
+                continue
+            ev = norm(a.turn["evidence"])
+            yield a.turn, a.cands, np.array([ev in norm(x.chunk.text) for x in a.cands.items], dtype=bool)
+
+
+def fit_conversation(rows: list[tuple[Candidates, np.ndarray]], model: Model, l2: float) -> Linear | None:
+    """Stage 3: the stage-2 score with CONVERSATION, listwise over follow-up turns (None: too few)."""
+    base = replace(model, conversation=None)
+    X = [np.hstack([base.score(c)[:, None], c.matrix(CONVERSATION)]) for c, _ in rows]
+    groups = [(x, y) for x, y in zip(X, [y for _, y in rows]) if y.any() and (~y).any()]
+    if len(groups) < 5:
+        return None
+    return _linear(("stage2",) + CONVERSATION, np.vstack([x for x, _ in groups]), groups, l2)
 
 
 # --- follow-ups ------------------------------------------------------------------------------------
-def followup_rows(conversations: list[dict]) -> list[tuple[str, dict, bool]]:
-    """(conversation id, features, leans) for every labelled followup/switch turn, over the gold chain."""
+def followup_rows(conversations: list[dict], shown=None) -> list[tuple[str, dict, bool]]:
+    """(conversation id, features, leans) for every labelled followup/switch turn, over the gold chain
+    (the previous turn read by its label); `shown(text)` is the passage the system answers `text` with."""
     rows = []
     for c in conversations:
         prev = None
         for t in c["turns"]:
             if prev is not None and t["kind"] in ("followup", "switch"):
-                rows.append((c["id"], conversation.followup_features(t["question"], prev), t["kind"] == "followup"))
+                passage = shown(prev) if shown else ""
+                rows.append((c["id"], conversation.followup_features(t["question"], prev, passage),
+                             t["kind"] == "followup"))
             prev = conversation.carry_topic(t["question"], prev) if prev and t["kind"] == "followup" else t["question"]
     return rows
 
 
-def fit_followup(conversations: list[dict], rows=None) -> Linear:
+def shown_passage(searcher, model: Model):
+    """text -> the first passage `model` answers it with (cached): what a previous turn showed."""
+    ref, cache = searcher.index.store.newest_date(), {}
+
+    def shown(text: str) -> str:
+        if text not in cache:
+            cands = searcher.candidates(parse_query(text, ref=ref))
+            ans = searcher.finish(cands, model) if cands.items else None
+            cache[text] = ans.hits[0].chunk.text if ans and ans.hits and not ans.abstain else ""
+        return cache[text]
+    return shown
+
+
+def fit_followup(conversations: list[dict], rows=None, shown=None) -> Linear:
     from sklearn.linear_model import LogisticRegression
 
-    rows = rows if rows is not None else followup_rows(conversations)
+    rows = rows if rows is not None else followup_rows(conversations, shown)
     names = conversation.FOLLOWUP_FEATURES
     X = np.array([[r[1][n] for n in names] for r in rows])
     y = np.array([r[2] for r in rows])
@@ -277,6 +365,8 @@ def main(args, settings) -> int:
     qs = load_questions(eval_dir)
     attach(qs, searcher, ref, doc_texts(assistant.index.store))
     model = fit_model(qs, searcher, settings, load_conversations(eval_dir))
+    if model.conversation is not None:
+        print(f"Trin 3 (forrige svar): {model.trained_on.get('followup_turns')} opfølgende ture")
     out = Path(args.out) if args.out else settings.ranker_weights
     model.save(out)
     print(f"Vægte skrevet: {out} ({len(qs)} spørgsmål; margener {model.margins}; "

@@ -14,7 +14,7 @@ from dataclasses import asdict, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
-from qa.types import Answer, Chunk, Hit, Query
+from qa.types import Answer, Chunk, Hit, Period, Query, Turn
 
 NOTES_FILE = "notes.sqlite"
 _SCHEMA = """
@@ -50,7 +50,11 @@ def answer_to_dict(answer: Answer) -> dict:
 
 def answer_from_dict(data: dict) -> Answer:
     hits = [_build(Hit, {**h, "chunk": _build(Chunk, h["chunk"])}) for h in data.get("hits", [])]
-    return _build(Answer, {**data, "query": _build(Query, data.get("query", {})), "hits": hits})
+    q = dict(data.get("query", {}))
+    for name, cls in (("period", Period), ("previous", Turn)):  # records inside the query come back as records
+        if isinstance(q.get(name), dict):
+            q[name] = _build(cls, q[name])
+    return _build(Answer, {**data, "query": _build(Query, q), "hits": hits})
 
 
 def _plain(value):

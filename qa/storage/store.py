@@ -332,6 +332,11 @@ class Store:
         q = f"SELECT {_CHUNK_COLS} FROM chunks WHERE doc_id=? AND item IS ? ORDER BY start"
         return [_chunk(r) for r in self.db.execute(q, (doc_id, item))]
 
+    def chunk_ids_of(self, doc_id: str, item: str | None) -> list[int]:
+        """The row ids of one agenda item's passages, in order (a follow-up's candidates)."""
+        q = "SELECT id FROM chunks WHERE doc_id=? AND item IS ? ORDER BY start"
+        return [r[0] for r in self.db.execute(q, (doc_id, item))]
+
     def sentences(self, ids: list[int], with_vectors: bool = True) -> dict[int, "Sentences"]:
         """Each passage's sentences in order: spans, the sub-section each stands in, and (optionally) vectors."""
         if not ids:

@@ -122,3 +122,32 @@ def test_a_followup_keeps_its_own_kind_of_question():
     prev = "Hvordan har sygefraværet udviklet sig siden 2021?"
     searched = carry_topic("Hvad er det nyeste tal for det?", prev)
     assert "sygefraværet" in searched and "udviklet" not in searched and "2021" not in searched
+
+
+# --- what the previous answer showed ---------------------------------------------------------------
+from qa.ask.conversation import leaning  # noqa: E402
+from qa.ask.query import parse_query  # noqa: E402
+
+SMARTPHONES = Turn("Hvornår bliver de nye smartphones delt ud?", "Hvornår bliver de nye smartphones delt ud?",
+                   "d1", "7", "Nye smartphones i Hjemmeplejen", "2024-06-18",
+                   "Telefonerne deles ud i uge 36, og alle får oplæring af en superbruger.")
+
+
+def test_a_word_the_previous_answer_showed_is_not_a_new_subject():
+    asked = followup_features("Får man nogen oplæring?", SMARTPHONES.searched_for, SMARTPHONES.passage)
+    fresh = followup_features("Hvornår var der temadag om forflytning?", SMARTPHONES.searched_for,
+                              SMARTPHONES.passage)
+    assert (asked["unseen_words"], fresh["unseen_words"]) == (0.0, 2.0)
+    assert followup_features("Hvornår startede det på Kildebakken?", SMARTPHONES.searched_for)["brings_name"] == 1.0
+    assert followup_features("Får man nogen oplæring?", SMARTPHONES.searched_for)["brings_name"] == 0.0
+
+
+def test_a_followup_query_carries_the_previous_answer_and_a_fresh_one_does_not():
+    q = parse_query("Har det virket?")
+    led = leaning(q, SMARTPHONES, True, "Har det virket?")
+    assert led.previous == SMARTPHONES and led.afterwards
+    assert not leaning(q, SMARTPHONES, True, "Hvad koster de?").afterwards
+    assert leaning(q, SMARTPHONES, False, "Har det virket?").previous is None
+    assert leaning(q, Turn("x", "x"), True, "Har det virket?").previous is None  # nothing was answered
+    # the same subject for another unit: the previous answer's place no longer applies
+    assert leaning(q, SMARTPHONES, True, "Og Sygeplejen?").previous is None

@@ -15,7 +15,7 @@ def test_linear_standardises_then_weighs():
 
 def test_a_model_survives_its_file(tmp_path):
     lin = Linear(("a",), (0.0,), (1.0,), (2.0,))
-    m = Model(lin, None, 0.5, {"m_latest": 1.0}, lin, 0.3, None, {"questions": 1})
+    m = Model(lin, None, 0.5, {"m_latest": 1.0}, lin, 0.3, None, {"questions": 1}, lin)
     m.save(tmp_path / "w.json")
     assert ranker.load(str(tmp_path / "w.json")) == m
 
@@ -28,3 +28,36 @@ def test_the_shipped_weights_read_exactly_the_features_the_code_computes():
     assert m.abstain.names == QUESTION_FEATURES
     assert m.followup.names == conversation.FOLLOWUP_FEATURES
     assert 0.0 < m.abstain_below < 1.0 and set(m.margins) == {"m_latest", "m_period", "m_trend"}
+
+
+def _cands(previous):
+    from qa.ask.features import Candidate, Candidates
+    from qa.types import Chunk, Query, Turn
+
+    turn = Turn("q", "q", "d1", "4", "Vold og trusler", "2023-03-15") if previous else None
+    chunks = [Chunk("a", "d1", "x", 0, 1, item="4"), Chunk("b", "d2", "y", 0, 1, item="2")]
+    items = [Candidate(i, c, None, {"prev_item": float(i == 0), "prev_after": 0.0}) for i, c in enumerate(chunks)]
+    return Candidates(Query("q", previous=turn), "q", items)
+
+
+def test_stage_three_reads_the_previous_answer_only_for_a_followup():
+    from qa.ask.features import CONVERSATION
+
+    one = Linear(("dense",), (0.0,), (1.0,), (1.0,))
+    time = Linear(("stage1",) + TIME, (0.0,) * (1 + len(TIME)), (1.0,) * (1 + len(TIME)), (1.0,) + (0.0,) * len(TIME))
+    conv = Linear(("stage2",) + CONVERSATION, (0.0,) * 3, (1.0,) * 3, (1.0, 5.0, 0.0))
+    m = Model(one, time, 0.5, {}, None, 0.0, None, {}, conv)
+    assert list(m.score(_with_dense(_cands(True)))) == [5.0, 1.0]  # the previous answer's item leads
+    assert list(m.score(_with_dense(_cands(False)))) == [0.0, 1.0]  # not a follow-up: stage 2 alone
+
+
+def _with_dense(c):
+    c.items[0].f["dense"], c.items[1].f["dense"] = 0.0, 1.0
+    return c
+
+
+def test_the_shipped_weights_have_the_conversation_stage():
+    from qa.ask.features import CONVERSATION
+
+    m = ranker.load()
+    assert m.conversation is not None and m.conversation.names == ("stage2",) + CONVERSATION

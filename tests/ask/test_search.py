@@ -106,3 +106,14 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 def test_any_question_gives_valid_json(assistant, text):
     data = json.loads(json.dumps(answer_json(assistant.ask(text, k=3))))
     assert isinstance(data["abstain"], bool) and len(data["hits"]) <= 3
+
+
+def test_a_followup_searches_the_agenda_item_the_previous_answer_came_from(assistant):
+    first = assistant.ask("Hvad mente medarbejdersiden om et resortflyt af beskæftigelsesansvaret?")
+    top = first.hits[0].chunk
+    follow = assistant.ask("Hvornår skal det være færdigt?", previous=first.turn)
+    assert follow.followup and follow.query.previous.doc_id == top.doc_id
+    rows = {c.row for c in assistant.searcher.candidates(follow.query).items}
+    assert set(assistant.index.store.chunk_ids_of(top.doc_id, top.item)) <= rows
+    alone = assistant.ask("Hvornår skal det være færdigt?")
+    assert alone.query.previous is None and not alone.followup

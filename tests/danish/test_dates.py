@@ -55,3 +55,22 @@ def test_a_passage_names_the_period_or_another_of_its_kind():
     assert not names_other("Budgettet blev vedtaget.", q3)
     year = parse_period("i 2023", REF)
     assert mentions("rammen på 628,9 mio. kr. i 2023", year)
+
+
+@pytest.mark.parametrize("text, after", [
+    ("Har det virket?", True), ("Blev det til noget?", True), ("Er de blevet sat op?", True),
+    ("Blev der fulgt op med en ny måling?", True), ("Hvornår kom den så igennem?", True),
+    ("Hvad var ledelsens argument?", False), ("Hvornår skal det være færdigt?", False),
+])
+def test_a_question_asking_what_became_of_it_later(text, after):
+    from qa.danish.dates import asks_afterwards
+
+    assert asks_afterwards(text) is after
+
+
+def test_months_between_iso_dates():
+    from qa.danish.dates import months_between
+
+    assert months_between("2023-03-15", "2024-03-13") == 12.0
+    assert months_between("2024-03-13", "2023-03-15") == 0.0
+    assert months_between("2023", "2023-09-01") == 2.0

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 from qa.storage.notes import Notes
-from qa.types import Answer, Chunk, Hit, Query
+from qa.types import Answer, Chunk, Hit, Period, Query, Turn
 
 
 def _answer() -> Answer:
     chunk = Chunk("c1", "d1", "Medarbejdersiden bakker ikke op.", 0, 32, item="2", sides=("medarbejdersiden",),
                   committee="HovedMED", date="2022-11-25", source="corpus/x.md")
-    query = Query(text="resortflyt", date_hint=("2022-01-01", "2022-12-31"), parts=("a", "b"))
+    query = Query(text="resortflyt", date_hint=("2022-01-01", "2022-12-31"), parts=("a", "b"),
+                  period=Period("2022-01-01", "2022-12-31", "year", "2022"),
+                  previous=Turn("Hvad?", "resortflyt", "d1", "2", "Resortflyt", "2022-11-25", "Medarbejdersiden …"))
     return Answer(query=query, hits=[Hit(chunk=chunk, score=1.2, sentence=chunk.text, sentence_start=0,
                                          signals={"dense": 0.8})], searched_for="resortflyt", cut=True)
 
@@ -21,6 +23,7 @@ def test_conversation_round_trips_with_its_answers(tmp_path):
     back = Notes(tmp_path).load_conversation("abc")
     assert back == turns  # dataclasses compare by value: tuples are tuples again
     assert back[0]["answer"].hits[0].chunk.sides == ("medarbejdersiden",)
+    assert back[0]["answer"].query.previous.item == "2" and back[0]["answer"].query.period.kind == "year"
     assert Notes(tmp_path).load_conversation("other") == []
     notes.delete_conversation("abc")
     assert notes.load_conversation("abc") == []

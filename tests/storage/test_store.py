@@ -175,3 +175,9 @@ def test_municipality_filter_and_a_year_only_date_in_a_period_of_its_year(store)
     assert list(store.allowed(Query("x", municipality="lyngå kommune")).ids) == [row]
     assert row in store.allowed(Query("x", date_from="2017-06-01", date_to="2017-12-31")).ids
     assert row not in store.allowed(Query("x", date_from="2018-01-01")).ids
+
+
+def test_the_row_ids_of_one_agenda_item(store):
+    ids = store.chunk_ids_of("a", "2")
+    assert len(ids) == 1 and store.chunks(ids)[ids[0]].text == "Budget 2025."
+    assert store.chunk_ids_of("a", "9") == [] and store.chunk_ids_of("zz", "2") == []
