@@ -14,6 +14,8 @@ import sqlite3
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import quote
@@ -344,14 +346,11 @@ class Store:
         cols = 'chunk, start, "end", section' + (", vector" if with_vectors else "")
         q = f'SELECT {cols} FROM sentences WHERE chunk IN ({",".join("?" * len(ids))}) ORDER BY chunk, start'
         grouped: dict[int, Sentences] = {}
-        for row in self.db.execute(q, ids):
-            g = grouped.setdefault(row[0], Sentences([], [], []))
-            g.spans.append((row[1], row[2]))
-            g.sections.append(row[3])
-            if with_vectors:
-                g.vectors.append(np.frombuffer(row[4], dtype=np.float32))
-        for g in grouped.values():
-            g.vectors = np.vstack(g.vectors) if g.vectors else np.zeros((len(g.spans), 0), np.float32)
+        for chunk, rows in groupby(self.db.execute(q, ids), key=itemgetter(0)):
+            rows = list(rows)
+            vectors = (np.frombuffer(b"".join(r[4] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+                       if with_vectors else np.zeros((len(rows), 0), np.float32))  # one array per passage
+            grouped[chunk] = Sentences([(r[1], r[2]) for r in rows], [r[3] for r in rows], vectors)
         return grouped
 
     def sections_pending(self) -> bool:
