@@ -5,9 +5,9 @@ store's generation, via a temporary file and an atomic rename, so a reader eithe
 that matches the store or rebuilds it from the stored vectors.
 
 Why IVF and not HNSW: on 1,000,000 realistic (mixture) vectors an HNSW graph (M 32, efConstruction 80)
-reached recall@10 0.65 and took 466 s to build; IVF-Flat with 2·√n lists, probing one in 16, reached
-0.996 at 3.4 ms p50, 0.997-1.0 under filters, and built in 52 s (docs/BENCHMARKS.md). Its lists are
-memory-mapped when read, so opening a large index does not read the whole file first.
+reached recall@10 0.65 and took 466 s to build; IVF-Flat with 2·√n lists reached 0.995 probing one list
+in 16 and 1.000 probing one in 8, also under filters, and built in 89 s (docs/BENCHMARKS.md). Its lists
+are memory-mapped when read, so opening a large index does not read the whole file first.
 """
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ from qa.storage.filters import Allowed
 class VectorIndex:
     def __init__(self, index: faiss.Index, settings: Settings = Settings()):
         self.index = index
+        if isinstance(index, faiss.IndexIVF):  # from the settings, so a change needs no rebuild
+            index.nprobe = max(1, index.nlist // settings.ivf_probe_one_in)
         self.filtered_exact_below = settings.filtered_exact_below
         self._rows: tuple[np.ndarray, np.ndarray] | None = None  # (ids in storage order, vectors), lazily
 
@@ -61,7 +63,6 @@ class VectorIndex:
             rng = np.random.default_rng(0)  # the same vectors give the same lists
             sample = min(len(ids), settings.ivf_train_per_list * lists)
             index.train(vectors[np.sort(rng.choice(len(ids), sample, replace=False))])
-            index.nprobe = max(1, lists // settings.ivf_probe_one_in)
             index.add_with_ids(vectors, ids)
             return cls(index, settings)
         index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
