@@ -17,12 +17,14 @@ declares them, else from its name.
 from __future__ import annotations
 
 import os
+from functools import partial
 from pathlib import Path
 from dataclasses import dataclass
 from typing import Callable, Protocol
 
 import numpy as np
 
+from qa.embed import workers
 from qa.embed.workers import EncoderPool, cores
 from qa.errors import ModelError
 from qa.settings import DEFAULT_MODEL, Settings
@@ -85,8 +87,6 @@ class _Batched:
 
     def encode_passages_late(self, texts: list[str], spans: list[list[tuple[int, int]]],
                              progress: Callable[[int], None] | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
-        from qa.embed.onnx_backend import span_means
-
         if self._tokens is None:
             raise TypeError(f"{self.model_id} gives no token embeddings")
         shift = len(self.passage_prefix)
@@ -97,10 +97,7 @@ class _Batched:
         work = [([self.passage_prefix + texts[j] for j in idx], [[(a + shift, b + shift) for a, b in spans[j]]
                                                                for j in idx]) for idx in batches]
 
-        def here(batch_texts, batch_spans):
-            return [(tok.mean(0), span_means(tok, offsets, special, sp))  # the mean over every token, as
-                    for (tok, offsets, special), sp in zip(self._tokens(batch_texts), batch_spans)]  # s-t pools
-
+        here = partial(workers.late, self._tokens)
         results = self.pool.late(here, work) if self._parallel(batches) else (here(*w) for w in work)
         for idx, result in zip(batches, results):
             for j, (vec, span_vecs) in zip(idx, result):
@@ -116,7 +113,7 @@ class _Batched:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         batches = [[texts[j] for j in order[i: i + self.batch_size]] for i in range(0, len(texts), self.batch_size)]
         if not is_query and self._parallel(batches):
-            results = self.pool.means(lambda b: np.vstack([tok.mean(0) for tok, _, _ in self._tokens(b)]),
+            results = self.pool.means(partial(workers.means, self._tokens),
                                       [[self.passage_prefix + t for t in b] for b in batches])
         else:
             results = (self._encode(b, is_query) for b in batches)

@@ -26,17 +26,25 @@ def _start(model_dir: str, graph: str) -> None:
     _encoder = TokenEncoder(Path(model_dir), Path(graph), threads=1)
 
 
-def _means(texts: list[str]) -> np.ndarray:
-    """Mean-pooled token embeddings (unnormalised) of already-prefixed texts."""
-    return np.vstack([tok.mean(0) for tok, _, _ in _encoder.tokens(texts)])
+def means(tokens: Callable, texts: list[str]) -> np.ndarray:
+    """Mean-pooled token embeddings (unnormalised) of already-prefixed texts, as sentence-transformers pools."""
+    return np.vstack([tok.mean(0) for tok, _, _ in tokens(texts)])
 
 
-def _late(texts: list[str], spans: list[list[tuple[int, int]]]) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Per text: its mean vector and the mean over each span (late chunking), unnormalised."""
+def late(tokens: Callable, texts: list[str], spans: list[list[tuple[int, int]]]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per text: its mean vector and the mean over each character span (late chunking), unnormalised."""
     from qa.embed.onnx_backend import span_means
 
     return [(tok.mean(0), span_means(tok, offsets, special, sp))
-            for (tok, offsets, special), sp in zip(_encoder.tokens(texts), spans)]
+            for (tok, offsets, special), sp in zip(tokens(texts), spans)]
+
+
+def _means(texts: list[str]) -> np.ndarray:
+    return means(_encoder.tokens, texts)
+
+
+def _late(texts: list[str], spans: list[list[tuple[int, int]]]) -> list[tuple[np.ndarray, np.ndarray]]:
+    return late(_encoder.tokens, texts, spans)
 
 
 def cores() -> int:
