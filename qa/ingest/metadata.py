@@ -295,18 +295,28 @@ def meeting_date(head: list[tuple[str, str]], file_name: str) -> str | None:
     in the head that is not a sending or deadline date, else the file name's; a day and month without
     a year take the year from the file name."""
     lines = [c for _, c in head if not V.NOT_MEETING_DATE.search(c)]
-    for clean in lines:
-        if (V.MEETING_DATE_LABEL.search(clean) or V.WEEKDAY.match(clean)) and (spans := date_spans(clean)):
-            return spans[0][2]
-    for clean in lines:
-        if spans := date_spans(clean):
-            return spans[0][2]
+    for clean, spans in zip(lines, _line_dates(lines)):
+        if (V.MEETING_DATE_LABEL.search(clean) or V.WEEKDAY.match(clean)) and spans:
+            return spans[0]
+    for spans in _line_dates(lines):
+        if spans:
+            return spans[0]
     named = file_date(file_name)
     if named and len(named) == 4:
         for clean in lines:
             if m := _DAY_MONTH.search(clean):
                 return f"{named}-{MONTHS[m.group(2).lower()]:02d}-{int(m.group(1)):02d}"
     return named
+
+
+def _line_dates(lines: list[str]) -> list[list[str]]:
+    """The dates that start on each line, read together with the next line: extracted PDF text wraps
+    anywhere, also inside a date ('... mødet den 12. november' / '2015 har HovedMED ...')."""
+    out = []
+    for clean, after in zip(lines, lines[1:] + [""]):
+        joined = f"{clean} {after}"
+        out.append([iso for start, _, iso in date_spans(joined) if start < len(clean)])
+    return out
 
 
 def file_date(file_name: str) -> str | None:

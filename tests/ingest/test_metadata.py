@@ -161,3 +161,11 @@ def test_a_local_committee_takes_its_unit_from_the_line_above_and_a_slug_gives_k
 
 def test_an_iso_date_line_is_no_case_number():
     assert M.meeting_date(M.head_lines("# Referat: LokalMED Vest\n2024-10-01\nPunkt 1: x"), "a.html") == "2024-10-01"
+
+
+def test_a_date_wrapped_over_two_lines_is_still_the_date():
+    text = ("HovedMED\n\nHøringssvar om omlægningen\n\nEfter drøftelsen på det ekstraordinære møde den 12. november\n"
+            "2015 har HovedMED følgende bemærkninger:\n")
+    assert M.meeting_date(M.head_lines(text), "svar.txt") == "2015-11-12"
+    # a date on the next line alone belongs to that line, not to the one before
+    assert M.meeting_date(M.head_lines("Referat\nMødedato: 5. juni 2023\n"), "x.txt") == "2023-06-05"
