@@ -76,9 +76,11 @@ def passage_features(query: Query, q_terms: list[str], idf: dict[str, float], ch
         "decision_sec": float(query.answer_type == "decision" and "beslutning" in chunk.text.lower()),
         "front": float(chunk.item is None and chunk.item_title == FRONT_MATTER and not query.about_meeting),
         "side_fit": float(bool(query.side_hint) and query.side_hint in chunk.sides),
-        "body_fit": float(bool(query.committee_hint) and chunk.committee == query.committee_hint),
-        "body_other": float(bool(query.committee_hint) and bool(chunk.committee)
-                            and chunk.committee != query.committee_hint),
+        # the question names a kind of body (MEDII, HovedMED); the passage's committee carries its unit
+        # ("MEDII - Arbejdsmarked og Integration"), so its kind is in chunk.body
+        "body_fit": float(bool(query.committee_hint) and query.committee_hint in (chunk.body, chunk.committee)),
+        "body_other": float(bool(query.committee_hint) and bool(chunk.body or chunk.committee)
+                            and query.committee_hint not in (chunk.body, chunk.committee)),
     }
     f.update(period_features(query, chunk))
     f.update(conversation_features(query, chunk))
