@@ -35,9 +35,6 @@ class Allowed:
         """The allowed ids, ascending."""
         return np.flatnonzero(self.mask).astype(np.int64)
 
-    def share(self, total: int) -> float:
-        return self.count / max(1, total)
-
     def keep(self, ids: np.ndarray) -> np.ndarray:
         """Which of these ids are allowed (unknown ids are not)."""
         ids = np.asarray(ids, dtype=np.int64)
