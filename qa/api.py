@@ -13,8 +13,10 @@ import itertools
 import logging
 import queue
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from qa.ask.conversation import leaning, read_turn
 from qa.ask.query import parse_query
@@ -271,21 +273,29 @@ def _free_path(folder: Path, name: str, data: bytes) -> Path:
     return path
 
 
+@contextmanager
+def _building(settings: Settings, embedder: Embedder | None) -> Iterator[Embedder]:
+    """The embedder a build uses: the caller's, or one of its own on every core, stopped afterwards."""
+    if embedder is not None:
+        yield embedder
+        return
+    own = load_embedder(settings, parallel=True)
+    try:
+        yield own
+    finally:
+        if hasattr(own, "close"):
+            own.close()
+
+
 def build_index(settings: Settings, corpus: Path | None = None, rebuild: bool = False,
                 progress: Progress | None = None, embedder: Embedder | None = None) -> Report:
     """Build or update the index in settings.index_dir from a corpus folder."""
     if rebuild:
         _clear(settings.index_dir)
-    own = embedder is None
-    embedder = embedder or load_embedder(settings, parallel=True)
     from qa.ingest.indexer import Indexer
 
-    try:
-        with corruption(settings.index_dir, writing=True):
-            return Indexer(settings.index_dir, settings, embedder).build(corpus or settings.corpus_dir, progress)
-    finally:
-        if own and hasattr(embedder, "close"):
-            embedder.close()
+    with _building(settings, embedder) as embedder, corruption(settings.index_dir, writing=True):
+        return Indexer(settings.index_dir, settings, embedder).build(corpus or settings.corpus_dir, progress)
 
 
 def ensure_index(settings: Settings, progress: Progress | None = None) -> Report | None:
@@ -301,14 +311,8 @@ def add_files(settings: Settings, paths: list[Path], progress: Progress | None =
     found = [p for p in paths if p.is_file()]
     from qa.ingest.indexer import Indexer
 
-    own = embedder is None
-    embedder = embedder or load_embedder(settings, parallel=True)
-    try:
-        with corruption(settings.index_dir, writing=True):
-            report = Indexer(settings.index_dir, settings, embedder).add(found, progress)
-    finally:
-        if own and hasattr(embedder, "close"):
-            embedder.close()
+    with _building(settings, embedder) as embedder, corruption(settings.index_dir, writing=True):
+        report = Indexer(settings.index_dir, settings, embedder).add(found, progress)
     report.skipped += [(str(p), "filen findes ikke") for p in paths if not p.is_file()]
     return report
 

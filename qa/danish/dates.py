@@ -242,6 +242,16 @@ def first_day(iso: str) -> date:
     return date(parts[0], parts[1], parts[2])
 
 
+def last_day(iso: str) -> date:
+    """The last day a date may stand for: '2017' is 31 December, '2017-06' is 30 June."""
+    parts = [int(x) for x in iso[:10].split("-")]
+    if len(parts) == 1:
+        return date(parts[0], 12, 31)
+    if len(parts) == 2:
+        return date.fromisoformat(_month_end(*parts))
+    return date(*parts[:3])
+
+
 def months_after(period, iso: str | None) -> float | None:
     """How many months after the end of the period a meeting lies (negative: before its end)."""
     if not iso:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from qa.ask.features import CONTENT
 from qa.dev import train as T
+from qa.dev.evaluate import fmt
 
 DENSE = ("dense", "dense_gap", "sent", "sent_gap", "dense_rr")
 LEXICAL = ("lex", "cov", "title_cov", "idf_cov", "sent_cov", "max_sent_cov", "bigram", "lex_rr")
@@ -46,10 +47,6 @@ def summary(rows: list[dict]) -> dict:
     }
 
 
-def _f(x) -> str:
-    return "   -" if x is None else f"{x:.2f}"
-
-
 def table(rows: list[tuple[str, list[dict]]]) -> str:
     head = f"{'':<34} {'n':>4} {'hit@1':>6} {'R@5':>6} {'MRR':>6} {'all@10':>6} {'nU':>4} {'abst-U':>6} {'abst-A':>6}"
     out = [head, "-" * len(head)]
@@ -58,8 +55,8 @@ def table(rows: list[tuple[str, list[dict]]]) -> str:
             out.append("")
             continue
         s = summary(rs)
-        out.append(f"{name:<34} {s['n']:>4} {_f(s['hit1']):>6} {_f(s['r5']):>6} {_f(s['mrr']):>6} {_f(s['all10']):>6} "
-                   f"{s['n_unans']:>4} {_f(s['abst_u']):>6} {_f(s['abst_a']):>6}")
+        out.append(f"{name:<34} {s['n']:>4} {fmt(s['hit1']):>6} {fmt(s['r5']):>6} {fmt(s['mrr']):>6} {fmt(s['all10']):>6} "
+                   f"{s['n_unans']:>4} {fmt(s['abst_u']):>6} {fmt(s['abst_a']):>6}")
     return "\n".join(out)
 
 

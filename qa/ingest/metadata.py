@@ -295,10 +295,11 @@ def meeting_date(head: list[tuple[str, str]], file_name: str) -> str | None:
     in the head that is not a sending or deadline date, else the file name's; a day and month without
     a year take the year from the file name."""
     lines = [c for _, c in head if not V.NOT_MEETING_DATE.search(c)]
-    for clean, spans in zip(lines, _line_dates(lines)):
+    dated = _line_dates(lines)
+    for clean, spans in zip(lines, dated):
         if (V.MEETING_DATE_LABEL.search(clean) or V.WEEKDAY.match(clean)) and spans:
             return spans[0]
-    for spans in _line_dates(lines):
+    for spans in dated:
         if spans:
             return spans[0]
     named = file_date(file_name)

@@ -6,15 +6,13 @@ comparisons, and the mask goes to FAISS as a bitmap and to the lexical engine as
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 
+from qa.danish.dates import first_day, last_day
 from qa.types import Query
-
-_DATE = re.compile(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
 
 
 @dataclass(frozen=True)
@@ -49,28 +47,29 @@ class Allowed:
         return np.packbits(self.mask, bitorder="little")
 
     @classmethod
-    def of(cls, ids, size: int | None = None) -> "Allowed":
+    def of(cls, ids) -> "Allowed":
         """From a list of ids (tests, callers that already have ids)."""
         ids = np.asarray(ids, dtype=np.int64)
         ids = ids[ids >= 0]
-        mask = np.zeros(max(size or 0, int(ids.max()) + 1 if len(ids) else 0), dtype=bool)
+        mask = np.zeros(int(ids.max()) + 1 if len(ids) else 0, dtype=bool)
         mask[ids] = True
         return cls(mask)
+
+
+def filtered(query: Query) -> bool:
+    """Whether the query restricts the passages at all."""
+    return bool(query.date_from or query.date_to or query.committee or query.municipality or query.doc_type
+                or query.side)
 
 
 def date_bounds(date: str | None) -> tuple[int, int]:
     """(first day, last day) a stored date covers, as yyyymmdd: '2017' is the whole year, '2017-03' the
     month; an unknown date covers nothing (it is never inside a period)."""
-    m = _DATE.fullmatch(date or "")
-    if not m:
+    try:
+        first, last = first_day(date), last_day(date)
+    except (TypeError, ValueError):  # no date, or not one
         return 99_999_999, -1
-    y, mo, d = m.group(1), m.group(2), m.group(3)
-    if d:
-        day = int(y + mo + d)
-        return day, day
-    if mo:
-        return int(y + mo + "01"), int(y + mo + "31")
-    return int(y + "0101"), int(y + "1231")
+    return int(first.strftime("%Y%m%d")), int(last.strftime("%Y%m%d"))
 
 
 def _day(iso: str, last: bool) -> int:
@@ -119,6 +118,8 @@ class FilterColumns:
 
     def allowed(self, query: Query) -> Allowed | None:
         """The mask of the query's filters, or None when nothing is filtered."""
+        if not filtered(query):
+            return None
         masks = []
         if query.date_from:  # a meeting overlapping the period: '2017' is in any period of 2017
             masks.append(self.last >= _day(query.date_from, last=False))
@@ -133,8 +134,6 @@ class FilterColumns:
         if query.side:
             bit = self.side_bits.get(query.side)
             masks.append(np.zeros(self.size, bool) if bit is None else (self.sides >> bit) & 1 == 1)
-        if not masks:
-            return None
         mask = self.present.copy()
         for m in masks:
             mask &= m

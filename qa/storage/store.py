@@ -25,7 +25,7 @@ import numpy as np
 from qa.danish.text import terms
 from qa.errors import IndexCorrupt, IndexMismatch, IndexReadOnly, IndexWriteFailed
 from qa.settings import Settings
-from qa.storage.filters import Allowed, FilterColumns
+from qa.storage.filters import Allowed, FilterColumns, filtered
 from qa.types import Chunk, Document, Query
 
 # The schema is built by numbered migrations, applied in order to a new or older file inside one
@@ -382,8 +382,7 @@ class Store:
     def allowed(self, query: Query) -> Allowed | None:
         """The passages the query's filters allow, or None when nothing is filtered. The filter columns
         are read once per generation (qa/storage/filters.py)."""
-        if not (query.date_from or query.date_to or query.committee or query.municipality or query.doc_type
-                or query.side):
+        if not filtered(query):
             return None
         sql = ("SELECT id, date, body, committee, municipality, doc_type, sides "
                "FROM chunks INDEXED BY chunks_filters")
