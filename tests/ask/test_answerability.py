@@ -7,7 +7,8 @@ import pytest
 
 from qa.dev import evaluate
 from qa.present import answer_text, nothing_found
-from qa.ask.answerability import has_amount, has_quantity, unmet
+from qa.ask.answerability import CHECKS, has_amount, has_quantity, question_features, unmet
+from qa.ask.features import Candidate
 from qa.ask.query import parse_query
 from qa.types import Chunk, Hit
 
@@ -121,20 +122,16 @@ def test_our_own_question_file(assistant):
 
 
 # --- question features for the learned abstainer ---------------------------------------------------
-from qa.ask.answerability import question_features  # noqa: E402
-from qa.ask.features import Candidate  # noqa: E402
-from qa.ask.query import parse_query as _pq  # noqa: E402
-from qa.types import Chunk as _Chunk  # noqa: E402
 
 
 def _cand(text, date="2024-12-12"):
-    c = _Chunk("c", "d", text, 0, len(text), item="3", item_title="Punkt", date=date)
+    c = Chunk("c", "d", text, 0, len(text), item="3", item_title="Punkt", date=date)
     return Candidate(1, c, (0, len(text)), {"idf_cov": 0.5})
 
 
 def _qf(question, text, date="2024-12-12"):
     cand = _cand(text, date)
-    return question_features(_pq(question, ref="2025-03-18"), cand, 0.5, [cand], "2025-03-18", frozenset({"MED"}))
+    return question_features(parse_query(question, ref="2025-03-18"), cand, 0.5, [cand], "2025-03-18", frozenset({"MED"}))
 
 
 def test_an_asked_price_in_any_tense_needs_an_amount():
@@ -164,3 +161,61 @@ def test_a_meeting_the_index_does_not_have_and_a_period_after_the_newest_meeting
 def test_a_named_person_the_passage_does_not_mention():
     f, why = _qf("Hvad mener Lise Mørk om hjemmearbejde?", "Dorte Lund ønskede to dage om ugen.")
     assert f["person_missing"] == 1.0 and why["person_missing"] == "nævner ikke Lise Mørk"
+
+
+def test_a_speaker_found_but_not_the_topic_asked_about():
+    f, why = _qf("Hvad mente Anders Holm om kantineordningen?", "Anders Holm takkede for samarbejdet og ønskede god sommer.")
+    assert f["topic_apart"] == 1.0 and "kantineordningen" in why["topic_apart"]
+    f, _ = _qf("Hvad mente Anders Holm om kantineordningen?", "Anders Holm fandt kantineordningen for dyr.")
+    assert f["topic_apart"] == 0.0
+
+
+def test_a_share_is_not_a_price_and_a_when_question_asks_no_amount():
+    f, _ = _qf("Hvad koster den nye rengøringsaftale om året?", "Aftalen dækker 80 % af lokalerne.")
+    assert f["miss_amount"] == 1.0
+    f, _ = _qf("Hvornår hørte udvalget om merudgifterne til rengøring?", "Udvalget hørte om det den 3. maj 2024.")
+    assert f["miss_amount"] == 0.0
+    f, _ = _qf("Hvad satte medarbejderne pris på ved kurset?", "Medarbejderne var glade for de praktiske øvelser.")
+    assert f["miss_amount"] == 0.0  # "sætte pris på": to value
+
+
+def test_a_compound_noun_is_counted_by_its_last_part():
+    f, _ = _qf("Hvor mange arbejdsulykker blev anmeldt i 2024?", "Der blev anmeldt 12 ulykker i 2024.")
+    assert f["counted_missing"] == 0.0
+    f, _ = _qf("Hvor mange arbejdsulykker blev anmeldt i 2024?", "Der blev anmeldt 12 nærved-hændelser i 2024.")
+    assert f["counted_missing"] == 1.0
+
+
+def test_a_heading_alone_is_no_answer_but_a_passage_cut_mid_sentence_is_not_a_heading():
+    f, why = _qf("Hvad blev regnskabsresultatet for ældreområdet?", "Regnskab 2024 - Ældreområdet")
+    assert f["shown_label"] == 1.0 and why["shown_label"] == "er kun en overskrift"
+    cut = ("i et mindre omfang, skulle der ske justeringer af planen for de kommende år, og vi stiller os "
+           "gerne til rådighed for en")
+    assert _qf("Hvad skal der ske med planen?", cut)[0]["shown_label"] == 0.0
+
+
+def test_postponement_is_no_failure_when_the_question_names_it_or_asks_why_not():
+    text = "Punktet blev udsat til næste møde."
+    assert _qf("Hvorfor blev forslaget om ny mødeplan ikke vedtaget?", text)[0]["not_decided"] == 0.0
+    assert _qf("Hvad blev besluttet om mødeplanen, der blev udsat i maj?", text)[0]["not_decided"] == 0.0
+
+
+def test_a_decision_or_a_duration_may_name_a_later_date():
+    later = "Ordningen forlænges til den 1. september 2025."
+    assert _qf("Hvad blev besluttet om ordningen?", later)[0]["after_document"] == 0.0
+    assert _qf("Hvor længe fik superbrugerne ekstra tid?", later)[0]["after_document"] == 0.0
+    assert _qf("Hvad viste målingen af ordningen?", later)[0]["after_document"] == 1.0
+
+
+def test_names_in_the_document_and_item_titles_count_and_one_named_year_is_enough():
+    c = Chunk("c", "d", "Vi er bekymrede for arbejdsmiljøet.", 0, 35, item="2", item_title="Høringssvar fra CFU",
+               date="2024-03-01", doc_title="CFU CenterMED 2024")
+    cand = Candidate(1, c, (0, 35), {"idf_cov": 0.5})
+    f, _ = question_features(parse_query("Hvad var CFU bekymret for i 2023 og 2024?", ref="2025-03-18"), cand, 0.5, [cand],
+                             "2025-03-18", frozenset({"MED"}))
+    assert f["acronym_missing"] == 0.0 and f["miss_year"] == 0.0
+
+
+def test_the_abstainer_reads_the_count_of_checks():
+    f, _ = _qf("Hvad kostede skiftet til Nexus?", "Nexus gik i drift den 2. maj 2023.", date="2023-06-13")
+    assert f["checks"] == sum(f[n] for n in CHECKS) >= 1

@@ -22,3 +22,21 @@ def test_the_asked_kind_of_body_fits_a_committee_named_with_its_unit():
     assert (f["body_fit"], f["body_other"]) == (0.0, 1.0)
     f = _features("Hvem blev valgt som næstformand?", committee="HovedMED", body="HovedMED")
     assert (f["body_fit"], f["body_other"]) == (0.0, 0.0)
+
+
+def test_an_item_title_naming_the_asked_period_or_another_one():
+    from qa.ask.features import period_features
+
+    query = parse_query("Hvor mange arbejdsskader blev anmeldt i 2023?")
+
+    def title(t):
+        return period_features(query, Chunk("c", "d", "Der blev anmeldt 14.", 0, 20, item="2", item_title=t,
+                                            date="2024-03-01"))
+
+    assert (title("Arbejdsskader 2023")["p_title"], title("Arbejdsskader 2023")["p_title_other"]) == (1.0, 0.0)
+    assert (title("Arbejdsskader 2022")["p_title"], title("Arbejdsskader 2022")["p_title_other"]) == (0.0, 1.0)
+    assert (title("Arbejdsskader")["p_title"], title("Arbejdsskader")["p_title_other"]) == (0.0, 0.0)
+    quarter = parse_query("Hvad var fraværet i 3. kvartal 2023?")
+    f = period_features(quarter, Chunk("c", "d", "Fraværet var 6 %.", 0, 17, item="2",
+                                       item_title="Sygefravær 2. kvartal 2023", date="2023-11-09"))
+    assert (f["p_title"], f["p_title_other"]) == (0.0, 1.0)

@@ -120,3 +120,12 @@ def test_the_shown_answer_is_a_sentence_not_a_heading_label_file_or_fragment():
     for bad in ("Beslutning", "Punkt 3. Budget 2025 og omorganisering", "Bilag: referat_2024-05-23.pdf",
                 "og derfor blev punktet udsat til næste møde.", "Medarbejdersidens bemærkninger:"):
         assert not stages.is_answer(bad), bad
+
+
+def test_a_timeline_keeps_the_recurring_item_below_the_margin():
+    q = Query("Hvordan har reglerne for fravær ændret sig?", trend=True)
+    feats = [{"title_cov": 0.5}, {"title_cov": 0.5}, {"title_cov": 0.0}, {"title_cov": 0.5}]
+    order, timeline = _order(q, [3.0, 2.9, 2.8, -5.0], feats, {"m_trend": 1.0})
+    assert timeline and [_DATES[i] for i in order[:4]] == sorted(_DATES)  # 3 too: far below, but the same item
+    order, _ = _order(q, [3.0, 2.9, 2.8, -5.0], [{} for _ in feats], {"m_trend": 1.0})
+    assert [_DATES[i] for i in order[:3]] == sorted(_DATES[:3]) and order[3] == 3  # without it, 3 is not on it
