@@ -172,20 +172,23 @@ def arrange(query: Query, dates: list[str | None], docs: list[str], feats: list[
     if not order:
         return order, False
     z = spread(scores)
+    # a recurring topic comes back as an agenda item of the same name: a passage whose item title has as much
+    # of the question as the best passage's title treats the topic, even below the margin
+    title = feats[order[0]].get("title_cov", 0.0)
+
+    def same_item(i: int) -> bool:
+        return title > 0 and feats[i].get("title_cov", 0.0) >= title
+
     if query.trend:
-        # a recurring topic comes back as an agenda item of the same name: a passage whose item title has as
-        # much of the question as the best passage's title belongs on the timeline even below the margin
-        title = feats[order[0]].get("title_cov", 0.0)
         per_doc, seen = [], set()
         for i in order:
-            same_item = title > 0 and feats[i].get("title_cov", 0.0) >= title
-            if (z[i] >= -margins.get("m_trend", 0.0) or same_item) and docs[i] not in seen:
+            if (z[i] >= -margins.get("m_trend", 0.0) or same_item(i)) and docs[i] not in seen:
                 seen.add(docs[i])
                 per_doc.append(i)
         per_doc = sorted(per_doc[:k], key=lambda i: dates[i] or "")
         return per_doc + [i for i in order if i not in per_doc], len(per_doc) > 1
     if query.latest:
-        near = [i for i in order if z[i] >= -margins.get("m_latest", 0.0) and dates[i]]
+        near = [i for i in order if (z[i] >= -margins.get("m_latest", 0.0) or same_item(i)) and dates[i]]
         if near:
             newest = max(dates[i] for i in near)
             front = [i for i in near if dates[i] == newest]

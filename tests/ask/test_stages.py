@@ -129,3 +129,12 @@ def test_a_timeline_keeps_the_recurring_item_below_the_margin():
     assert timeline and [_DATES[i] for i in order[:4]] == sorted(_DATES)  # 3 too: far below, but the same item
     order, _ = _order(q, [3.0, 2.9, 2.8, -5.0], [{} for _ in feats], {"m_trend": 1.0})
     assert [_DATES[i] for i in order[:3]] == sorted(_DATES[:3]) and order[3] == 3  # without it, 3 is not on it
+
+
+def test_latest_counts_the_recurring_item_below_the_margin_as_topical():
+    q = Query("Hvad er det nyeste tal for fraværet?", latest=True)
+    feats = [{"title_cov": 0.5}, {"title_cov": 0.0}, {"title_cov": 0.5}, {"title_cov": 0.0}]
+    order, _ = _order(q, [3.0, 2.9, -5.0, -5.0], feats, {"m_latest": 0.5})
+    assert order[0] == 2  # 2025-03-18: far below the margin, but the same agenda item as the best
+    order, _ = _order(q, [3.0, 2.9, -5.0, -5.0], [{} for _ in feats], {"m_latest": 0.5})
+    assert order[0] == 1  # without it: the newest within the margin (2023-11-09)
