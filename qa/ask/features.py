@@ -168,8 +168,9 @@ def best_sentence(query: Query, chunk: Chunk, spans: list[tuple[int, int]], sect
         return 0.0, None, False, 0.0, 0.0
     body, q_set = chunk.text, set(q_terms)
     fit = [stages.fits(query.answer_type, body[a:b], chunk, sec) for (a, b), sec in zip(spans, sections)]
-    pick = sims + np.array([stages.answer_bonus(body[a:b], q_set) + 0.05 * x - (0.0 if stages.is_answer(body[a:b]) else 1.0)
-                            for (a, b), x in zip(spans, fit)])
+    pick = sims + np.array([stages.answer_bonus(body[a:b], q_set) + 0.05 * x
+                            - (0.0 if stages.is_answer_in(body[a:b], sec) else 1.0)
+                            for (a, b), x, sec in zip(spans, fit, sections)])
     order = np.argsort(-pick)
     j = int(order[0])
     shown = next((int(i) for i in order[:3] if fit[i]), j)

@@ -60,6 +60,11 @@ def is_answer(sentence: str) -> bool:
     return True
 
 
+def is_answer_in(sentence: str, section: str | None) -> bool:
+    """is_answer, and not a line of the attachment list ('Bilag'): there a line names a file, whatever it says."""
+    return is_answer(sentence) and not (section or "").lower().startswith("bilag")
+
+
 def answer_bonus(sentence: str, q_terms: set[str]) -> float:
     """A sentence sharing the question's words is likelier the answer; a heading-length one is none."""
     words = terms(sentence)

@@ -138,3 +138,9 @@ def test_latest_counts_the_recurring_item_below_the_margin_as_topical():
     assert order[0] == 2  # 2025-03-18: far below the margin, but the same agenda item as the best
     order, _ = _order(q, [3.0, 2.9, -5.0, -5.0], [{} for _ in feats], {"m_latest": 0.5})
     assert order[0] == 1  # without it: the newest within the margin (2023-11-09)
+
+
+def test_a_line_of_the_attachment_list_is_no_answer():
+    line = "Sektorbeskrivelse 2024 - Teknik og Miljø"
+    assert stages.is_answer(line) and not stages.is_answer_in(line, "Bilag")
+    assert stages.is_answer_in("Regnskabet for 2024 viser et mindreforbrug på 2,1 mio. kr.", "Sagsfremstilling")
