@@ -20,7 +20,8 @@ from qa.danish.dates import YEAR, date_spans
 from qa.danish.vocabulary import DECIDED
 from qa.types import Hit, Query
 
-_AMOUNT = re.compile(r"\d[\d.,]*\s*(?:kr\b|kroner|mio|mia|millioner|milliarder|%)|\b(?:kr\.|mio\.|mia\.)", re.I)
+_MONEY = re.compile(r"\d[\d.,]*\s*(?:kr\b|kroner|mio|mia|millioner|milliarder)|\b(?:kr\.|mio\.|mia\.)", re.I)
+_SHARE = re.compile(r"\d[\d.,]*\s*%")
 
 # Digits that do not count anything: dates are removed first (date_spans), then these.
 _NOT_A_QUANTITY = re.compile(
@@ -57,9 +58,6 @@ _PENDING = re.compile(
 )
 
 
-_MONEY = re.compile(r"\d[\d.,]*\s*(?:kr\b|kroner|mio|mia|millioner|milliarder)|\b(?:kr\.|mio\.|mia\.)", re.I)
-
-
 def has_money(text: str) -> bool:
     """Whether a text states a sum of money (a share, 5 %, is not a price)."""
     return bool(_MONEY.search(text))
@@ -67,7 +65,7 @@ def has_money(text: str) -> bool:
 
 def has_amount(text: str) -> bool:
     """Whether a text states an amount of money or a share (35 mio. kr., 1,3 mia., 5 %)."""
-    return bool(_AMOUNT.search(text))
+    return has_money(text) or bool(_SHARE.search(text))
 
 
 def has_quantity(text: str) -> bool:
@@ -126,11 +124,7 @@ _PAST = re.compile(r"^\s*(?:hvad|hvor|hvem|hvilke\w*|hvornår|blev|var)\b[^?]*\b
 _COUNTED = re.compile(r"\bhvor mange ([a-zæøå]+)", re.I)
 _NOT_COUNTED = {"penge", "af", "der", "de", "gange", "var", "er", "blev", "bliver", "har", "havde", "skal", "kom",
                 "kommer", "vil", "kan", "fik", "får", "deltog", "deltager"}
-# A member of the employee side speaks for it: a question asking what the AMR or TR said is answered by a
-# passage reporting the employee side's remarks.
 SHORT_PASSAGE = 10  # content terms: fewer, and no sentence, is a heading on its own
-
-_SIDE_OF = {"amr": "medarbejdersiden", "tr": "medarbejdersiden"}
 
 # The checks a text can fail (each 0/1), most specific first (the first that fired gives the reason shown).
 # Each alone fires on few questions, too few for a model to learn its own weight from a fold (fitted one by
@@ -139,8 +133,6 @@ _SIDE_OF = {"amr": "medarbejdersiden", "tr": "medarbejdersiden"}
 CHECKS = ("after_index", "period_unfit", "pending", "not_decided", "after_document", "miss_amount", "miss_count",
           "counted_missing", "miss_year", "person_missing", "topic_apart", "person_not_shown", "acronym_missing",
           "shown_label")
-# Computed but not counted: a side is often left unnamed where it speaks (the chair speaks for management).
-OTHER = ("side_missing",)
 QUESTION_FEATURES = ("gap_z", "top_idf_cov", "compound", "checks")
 
 
@@ -154,7 +146,7 @@ def question_features(query: Query, top, runner_up_z: float, ranked, ref: str | 
     from qa.danish.dates import find_dates, mentions, names_other
     from qa.danish.text import sentences, stem, terms, tokens
 
-    f = {n: 0.0 for n in QUESTION_FEATURES + CHECKS + OTHER}
+    f = {n: 0.0 for n in QUESTION_FEATURES + CHECKS}
     why: dict[str, str] = {}
     q = query.text
     c = top.chunk
@@ -163,8 +155,8 @@ def question_features(query: Query, top, runner_up_z: float, ranked, ref: str | 
     heads = " ".join(x or "" for x in (c.doc_title, c.item_title, c.committee, c.body))
     f["gap_z"], f["top_idf_cov"] = runner_up_z, top.f.get("idf_cov", 0.0)
     f["compound"] = float(bool(query.parts))
-    asks_quantity = not query.parts and not _ASKS_OTHER.search(q)
-    if asks_quantity:
+    asks_other = bool(_ASKS_OTHER.search(q))
+    if not query.parts and not asks_other:
         if _ASKS_AMOUNT.search(q) and not has_money(shown):
             f["miss_amount"], why["miss_amount"] = 1.0, "nævner ikke noget beløb"
         if _ASKS_COUNT.search(q) and not _ASKS_AMOUNT.search(q) and not has_quantity(shown):
@@ -184,7 +176,7 @@ def question_features(query: Query, top, runner_up_z: float, ranked, ref: str | 
                 and not re.search(r"\bikke\b", q, re.I)):
             f["not_decided"], why["not_decided"] = 1.0, "siger, at sagen blev udsat"
         # an event dated after the meeting did not happen in it; a decision or an appointment may set one
-        if (_PAST.search(q) and not _ASKS_OTHER.search(q) and not DECIDED.search(q)
+        if (_PAST.search(q) and not asks_other and not DECIDED.search(q)
                 and c.date and any(iso > c.date for _, iso in find_dates(shown))):
             f["after_document"], why["after_document"] = 1.0, "siger, at det først sker efter mødet"
         # a passage that is only a heading or a label (a slide title, an attachment's name); a passage cut
@@ -226,8 +218,5 @@ def question_features(query: Query, top, runner_up_z: float, ranked, ref: str | 
     gone = [x for x in acr if x.lower() not in (low + " " + heads.lower())]
     if gone:
         f["acronym_missing"], why["acronym_missing"] = 1.0, f"nævner ikke {gone[0]}"
-    side = query.side_hint
-    if side and side not in c.sides and _SIDE_OF.get(side) not in c.sides:
-        f["side_missing"] = 1.0
     f["checks"] = float(sum(f[n] for n in CHECKS))
     return f, why

@@ -133,15 +133,11 @@ class Searcher:
                                          [x.f for x in c], [(x.chunk.doc_id, x.chunk.item, x.chunk.item_title) for x in c],
                                          scores, margins, s.per_item_cap if s.use_diversity else 10 ** 6, k)
         order = order[:k]
-        qf, why = self._checked(query, c, order, scores)
-        return Ranked(order, timeline, scores, qf, why)
-
-    def _checked(self, query: Query, c: list[Candidate], order: list[int], scores: np.ndarray):
-        """The abstainer's features when the candidates stand in this order (the first one is checked)."""
         z = stages.spread(scores[order])
         gap = float(z[0] - z[1]) if len(z) > 1 else 0.0
-        return question_features(query, c[order[0]], gap, [c[i] for i in order], self.index.store.newest_date(),
-                                 COMMON_ACRONYMS)
+        qf, why = question_features(query, c[order[0]], gap, [c[i] for i in order], self.index.store.newest_date(),
+                                    COMMON_ACRONYMS)
+        return Ranked(order, timeline, scores, qf, why)
 
     def finish(self, cands: Candidates, model: "ranker.Model", k: int = 10) -> Answer:
         """Rank the candidates with a fitted model, apply the time rules, pick the shown sentences, abstain."""
