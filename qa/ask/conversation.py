@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from qa.danish.dates import asks_afterwards, asks_latest, asks_trend
+from qa.danish.dates import asks_afterwards, asks_latest, asks_trend, parse_period
 from qa.danish.text import STOP_WORDS, stem
 from qa.danish.vocabulary import detect_side, find_bodies
 from qa.types import Query, Turn
@@ -199,4 +199,9 @@ def leaning(query: Query, previous: Turn | None, leans: bool, question: str = ""
         return query
     if names(question) - names(previous.searched_for) - names_in(previous.passage):
         return query  # "Og Hjemmeplejen?": the same subject for another unit, not the previous answer's place
-    return replace(query, previous=previous, afterwards=asks_afterwards(question))
+    afterwards = asks_afterwards(question)
+    if afterwards and parse_period(question) is None:
+        # "Blev det til noget?" after "... i juni 2022": the carried period was the old turn's, and what
+        # became of the matter lies after it
+        query = replace(query, period=None, pins_meeting=False)
+    return replace(query, previous=previous, afterwards=afterwards)

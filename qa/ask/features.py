@@ -23,8 +23,9 @@ CONTENT = ("dense", "dense_gap", "lex", "sent", "sent_gap", "cov", "title_cov", 
 TIME = ("p_in", "p_mention", "p_after", "p_miss", "p_meet", "p_title", "p_title_other", "newest", "recency")
 # Where the passage stands relative to the previous answer, for a question read as a follow-up (zero
 # otherwise): in the previous answer's agenda item; at a meeting soon after it when the question asks what
-# became of the matter ("Har det virket?"). (Same document, item-title overlap, title overlap at a later
-# meeting and cosine to the previous item were tried too: no gain in CV, docs/RETRIEVAL.md.)
+# became of the matter ("Har det virket?"; being in the previous item then says nothing, and is not
+# counted). (Same document, item-title overlap, title overlap at a later meeting and cosine to the previous
+# item were tried too: no gain in CV, docs/RETRIEVAL.md.)
 CONVERSATION = ("prev_item", "prev_after")
 REPORT_WITHIN_MONTHS = 6  # a meeting this soon after a period can report on it (a quarter's figures)
 
@@ -95,7 +96,8 @@ def conversation_features(query: Query, chunk: Chunk) -> dict[str, float]:
     later = bool(prev.date and chunk.date) and chunk.date[:10] > prev.date[:10]
     # the sooner after the previous answer's meeting, the likelier it reports what became of it
     soon = 1.0 / (1.0 + months_between(prev.date, chunk.date) / 12.0) if later and query.afterwards else 0.0
-    return {"prev_item": float(chunk.doc_id == prev.doc_id and chunk.item == prev.item), "prev_after": soon}
+    same = chunk.doc_id == prev.doc_id and chunk.item == prev.item and (chunk.item or chunk.item_title == prev.item_title)
+    return {"prev_item": float(same and not query.afterwards), "prev_after": soon}
 
 
 def period_features(query: Query, chunk: Chunk) -> dict[str, float]:

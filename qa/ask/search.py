@@ -117,7 +117,7 @@ class Searcher:
         prev = query.previous
         if prev is None or prev.doc_id is None:
             return []
-        ids = self.index.store.chunk_ids_of(prev.doc_id, prev.item)
+        ids = self.index.store.chunk_ids_of(prev.doc_id, prev.item, prev.item_title)
         if allowed is not None and ids:
             ids = [i for i, ok in zip(ids, allowed.keep(ids)) if ok]
         return ids

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from qa.danish.dates import date_spans
+
 _LETTERS = r"[^\W\d_]"
 TOC_LINE = re.compile(r"(\.{4,}|…{2,}|\t)\s*\d{1,3}\s*$")
 FURNITURE = [
@@ -23,8 +25,9 @@ FURNITURE = [
 
 
 def is_furniture(line: str) -> bool:
-    """Page furniture and tables of contents: never content, never a heading."""
-    return bool(TOC_LINE.search(line)) or any(p.match(line) for p in FURNITURE)
+    """Page furniture and tables of contents: never content, never a heading. A line that is a date
+    ("01.01.2016.", "2024-10-01") is content, though it looks like a journal or case number."""
+    return bool(TOC_LINE.search(line)) or (any(p.match(line) for p in FURNITURE) and not date_spans(line))
 
 
 # ---------------------------------------------------------------------------------------------

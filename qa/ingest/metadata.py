@@ -55,7 +55,7 @@ def head_lines(text: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for raw in text.split("\n")[: HEAD_LINES * 3]:
         clean = _clean(raw)
-        if not clean or (is_furniture(raw) and not date_spans(clean)):  # '2024-10-01' is no case number
+        if not clean or is_furniture(raw):
             continue
         if _is_item(clean) or len(out) >= HEAD_LINES:
             break

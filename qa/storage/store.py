@@ -334,8 +334,12 @@ class Store:
         q = f"SELECT {_CHUNK_COLS} FROM chunks WHERE doc_id=? AND item IS ? ORDER BY start"
         return [_chunk(r) for r in self.db.execute(q, (doc_id, item))]
 
-    def chunk_ids_of(self, doc_id: str, item: str | None) -> list[int]:
-        """The row ids of one agenda item's passages, in order (a follow-up's candidates)."""
+    def chunk_ids_of(self, doc_id: str, item: str | None, item_title: str | None = None) -> list[int]:
+        """The row ids of one agenda item's passages, in order (a follow-up's candidates). In a document
+        without numbered items (a bundle of hearing responses) a part is known by its title alone."""
+        if item is None and item_title:
+            q = "SELECT id FROM chunks WHERE doc_id=? AND item IS NULL AND item_title=? ORDER BY start"
+            return [r[0] for r in self.db.execute(q, (doc_id, item_title))]
         q = "SELECT id FROM chunks WHERE doc_id=? AND item IS ? ORDER BY start"
         return [r[0] for r in self.db.execute(q, (doc_id, item))]
 

@@ -40,3 +40,34 @@ def test_an_item_title_naming_the_asked_period_or_another_one():
     f = period_features(quarter, Chunk("c", "d", "Fraværet var 6 %.", 0, 17, item="2",
                                        item_title="Sygefravær 2. kvartal 2023", date="2023-11-09"))
     assert (f["p_title"], f["p_title_other"]) == (0.0, 1.0)
+
+
+def test_where_a_passage_stands_to_the_previous_answer():
+    """In the previous answer's item counts for a follow-up, not for one asking what became of the matter
+    (that answer lies at a later meeting); a hearing response without item numbers is known by its title."""
+    from qa.ask.conversation import leaning
+    from qa.ask.features import conversation_features
+    from qa.types import Turn
+
+    prev = Turn("Hvad foreslog ledelsen som velkomstbonus i juni 2023?", "velkomstbonus juni 2023", "d1", "6",
+                "Rekrutteringsbonus", "2023-06-13", "Ledelsen foreslår en velkomstbonus på 15.000 kr.")
+    same = Chunk("c1", "d1", "Medarbejdersiden ønsker en model ...", 0, 30, item="6", item_title="Rekrutteringsbonus",
+                 date="2023-06-13")
+    later = Chunk("c2", "d2", "Bonussen blev indført.", 0, 22, item="5", item_title="Rekrutteringsbonus",
+                  date="2023-11-09")
+
+    def ask(question):
+        return leaning(parse_query(f"{question} velkomstbonus juni 2023"), prev, True, question)
+
+    asked = ask("Hvad ville medarbejdersiden hellere?")
+    assert conversation_features(asked, same) == {"prev_item": 1.0, "prev_after": 0.0}
+    assert asked.period is not None and asked.period.label == "juni 2023"
+    after = ask("Blev det til noget?")
+    assert after.afterwards and after.period is None  # the carried period was the old question's
+    assert conversation_features(after, same)["prev_item"] == 0.0
+    assert 0.0 < conversation_features(after, later)["prev_after"] < 1.0
+    hearing = Turn("Hvad skrev AMC?", "AMC", "h", None, "Høringssvar fra AMC", "2015-11-12", "")
+    amc, ckb = (Chunk(f"h{i}", "h", "...", 0, 3, item=None, item_title=t, date="2015-11-12")
+                for i, t in enumerate(("Høringssvar fra AMC", "Høringssvar fra CKB")))
+    q = leaning(parse_query("Hvad ville de have i stedet? AMC"), hearing, True, "Hvad ville de have i stedet?")
+    assert (conversation_features(q, amc)["prev_item"], conversation_features(q, ckb)["prev_item"]) == (1.0, 0.0)

@@ -48,6 +48,21 @@ def test_afdelingsmed_titles_date_and_body():
     assert "81.38.00-P35-1-24" not in decision.text  # journal numbers are page furniture
 
 
+def test_a_date_alone_on_a_line_is_content_not_a_case_number():
+    """A deadline wrapped onto its own line reads like a journal or case number; it is content."""
+    text = ("Referat af CenterMED 3. marts 2021\n\n"
+            "1. Omstilling\n\n"
+            "Centret er i gang med omstilling til den nye målgruppe, en proces der skal være på plads\n"
+            "01.01.2022.\n"
+            "Den nye vagtplan gælder fra\n"
+            "2021-09-01\n"
+            "81.38.00-P35-1-21\n")
+    _, chunks = _chunk(text)
+    body = " ".join(c.text for c in chunks)
+    assert "01.01.2022." in body and "2021-09-01" in body
+    assert "81.38.00-P35-1-21" not in body
+
+
 def test_ad_items_and_front_matter_of_hovedmed_minutes():
     doc, chunks = _seed("hovedmed_referat")
     assert [i for i, _ in _items(chunks)] == ["1", "2", "3"]

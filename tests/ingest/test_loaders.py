@@ -166,6 +166,16 @@ def test_markdown_is_loaded_as_text(tmp_path):
     assert load_file(write(tmp_path, "noter.md", md)) == Loaded(md, None, "md")
 
 
+def test_inline_bold_is_dropped_but_a_bold_heading_line_keeps_its_stars(tmp_path):
+    md = ("**Beslutning**\n"
+          "1. **At nedlægge jobcentrene.** Kommunerne skal stadig varetage indsatsen.\n"
+          "Det blev __vedtaget__ med 2 stemmer; filen hedder vagt__plan__2024.xlsx\n")
+    assert load_file(write(tmp_path, "referat.txt", md)).text == (
+        "**Beslutning**\n"
+        "1. At nedlægge jobcentrene. Kommunerne skal stadig varetage indsatsen.\n"
+        "Det blev vedtaget med 2 stemmer; filen hedder vagt__plan__2024.xlsx\n")
+
+
 @pytest.mark.parametrize("name", ["tom.txt", "tom.md", "tom.pdf", "tom.docx", "tom.html"])
 def test_empty_file(tmp_path, name):
     assert load_file(write(tmp_path, name, b"")) == Loaded(None, "filen er tom", name.split(".")[1])

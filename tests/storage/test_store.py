@@ -181,3 +181,15 @@ def test_the_row_ids_of_one_agenda_item(store):
     ids = store.chunk_ids_of("a", "2")
     assert len(ids) == 1 and store.chunks(ids)[ids[0]].text == "Budget 2025."
     assert store.chunk_ids_of("a", "9") == [] and store.chunk_ids_of("zz", "2") == []
+
+
+def test_a_part_of_a_document_without_numbered_items_is_known_by_its_title(store):
+    doc, chunks, vecs, spans, svecs = _doc("h", "2015-11-12", "HovedMED", ["AMC: tværgående teams.",
+                                                                        "AMC: ledelse.", "CKB: omstilling."])
+    titles = ["Høringssvar fra AMC", "Høringssvar fra AMC", "Høringssvar fra CKB"]
+    chunks = [replace(c, item=None, item_title=t) for c, t in zip(chunks, titles)]
+    with store.transaction():
+        store.add_document(doc, chunks, vecs, spans, svecs)
+    amc = store.chunk_ids_of("h", None, "Høringssvar fra AMC")
+    assert [store.chunks(amc)[i].text for i in amc] == ["AMC: tværgående teams.", "AMC: ledelse."]
+    assert len(store.chunk_ids_of("h", None)) == 3

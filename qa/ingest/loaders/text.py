@@ -1,4 +1,4 @@
-"""Plain text and Markdown: decode the bytes right, keep the lines as they are.
+"""Plain text and Markdown: decode the bytes right, keep the lines as they are (but for inline bold).
 
 Danish minutes arrive as UTF-8 (with or without a BOM), as Windows cp1252 from older
 systems, now and then as UTF-16 from Notepad, and rarely as DOS cp865 or Mac Roman.
@@ -36,6 +36,11 @@ _IN_WORD = re.compile(r"(?<=[A-Za-z])[^\x00-\x7f]|[^\x00-\x7f](?=[A-Za-z])")
 _MISPLACED_CAPITAL = re.compile(r"[a-zæøåäöüé][À-ÖØ-Þ]|[A-ZÆØÅ][ÆØÅ](?=[a-zæøå])")
 _NON_ASCII_RUN = re.compile(rb"[\x80-\xff]+")
 _MAX_EVIDENCE = 5000  # non-ASCII runs looked at; plenty to tell code pages apart
+# Markdown bold inside a line of text is markup, not words: "1. **At nedlægge jobcentrene.** Kommunerne"
+# is shown and quoted without the stars. A line that is bold as a whole is a heading and keeps them
+# (the chunker reads it so).
+_BOLD = re.compile(r"(?<!\w)(\*\*|__)(?=\S)(.+?)(?<=\S)\1(?!\w)")
+_BOLD_LINE = re.compile(r"^\s*(?:[-*•]\s+|\d{1,2}[.)]\s+|#+\s*)?(\*\*|__)[^\n]+?\1\s*:?\s*$")
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -142,7 +147,14 @@ def load(path: Path, budget: base.Budget) -> str:
     text = base.finish(decode_bytes(path.read_bytes()))
     if not text.strip():
         raise LoadError("filen er tom")
-    return text
+    return "\n".join(unbold(line) for line in text.split("\n"))
+
+
+def unbold(line: str) -> str:
+    """The line without inline Markdown bold; a line bold as a whole (a heading) is left as it is."""
+    if "**" not in line and "__" not in line or _BOLD_LINE.match(line):
+        return line
+    return _BOLD.sub(r"\2", line)
 
 
 _WIDE_BOMS = _BOMS[:2] + _BOMS[3:]  # UTF-32 and UTF-16: a line-by-line reading cannot split their bytes
