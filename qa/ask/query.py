@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from qa.danish.dates import asks_latest, asks_trend, named_period, parse_period, pins_meeting
+from qa.danish.dates import asks_latest, asks_trend, named_period, outcome_period, parse_period, pins_meeting
 from qa.danish.text import terms
 from qa.danish.vocabulary import DOC_TYPE_WORDS, GLOSSARY, SYNONYMS, detect_side, find_bodies
 from qa.types import Filters, Query
@@ -73,7 +73,7 @@ def parse_query(text: str, filters: Filters | dict | None = None, ref: str | Non
     text = (text or "").strip()
     f = Filters.of({**Filters.of(filters).as_dict(), **filter_values})
     hint = date_hint(text)
-    period = parse_period(text, ref)
+    period = outcome_period(text, parse_period(text, ref), ref)
     return Query(
         text=text,
         date_from=f.date_from,

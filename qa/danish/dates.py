@@ -8,7 +8,7 @@ from __future__ import annotations
 import calendar
 import re
 from functools import lru_cache
-from datetime import date
+from datetime import date, timedelta
 
 MONTHS = {
     "januar": 1, "jan": 1, "februar": 2, "feb": 2, "marts": 3, "mar": 3, "april": 4, "apr": 4,
@@ -137,7 +137,7 @@ TREND = re.compile(r"\b(udvikl\w*|ændret sig|forandret sig|over tid|gennem åre
                    r"bedre eller dårligere|dårligere eller bedre)\b", re.I)
 # A follow-up asking what became of the matter later ("Har det virket?", "Blev det til noget?", "Er de
 # blevet sat op?"): its answer is in a later meeting than the previous answer's.
-AFTERWARDS = re.compile(r"\b(virke[dt]|virker|fulgt op|fulgte op|opfølgning|blev det til|til noget|igennem|nåede|"
+AFTERWARDS = re.compile(r"\b(virke[dt]|virker|fulgt op|fulgte op|opfølgning|blev det til|til noget|igennem|nåede|til sidst|"
                         r"nået|lykke[ds]es|lykkedes|endte|sidenhen|senere|efterfølgende|"
                         r"er (?:de|det|den|der) blevet|evaluer\w*)\b", re.I)
 # The question pins the meeting itself ("på mødet i november 2023", "da det blev drøftet i juni 2023"),
@@ -209,6 +209,24 @@ def parse_period(text: str, ref: str | None = None):
         y = int(years[0])
         return Period(_iso(y, 1, 1), _iso(y, 12, 31), "year", years[0])
     return None
+
+
+# "... forslaget, som blev udsat i juni 2023": a relative clause dating an earlier event the question refers to
+_EVENT_CLAUSE = re.compile(r"\b(?:som|der)\s+(?:blev|var)\s+\w+(?:\s+(?:på mødet|på|i|den))*\s*$", re.I)
+
+
+def outcome_period(text: str, period, ref: str | None = None):
+    """How a matter ended, asked of an event the question dates ("Hvordan endte forslaget, som blev udsat i
+    juni 2023?"): the answer lies after that date, so the period becomes the time from then to `ref` (the
+    newest meeting, as for 'siden 2021'). Any other question keeps its period."""
+    from qa.types import Period
+
+    at = text.find(period.label) if period is not None else -1
+    if at < 0 or not asks_afterwards(text) or not _EVENT_CLAUSE.search(text[:at] + " "):
+        return period
+    start = (last_day(period.end) + timedelta(days=1)).isoformat()
+    end = (first_day(ref) if ref else date.today()).isoformat()
+    return Period(start, end, "span", f"efter {period.label.removeprefix('i ').strip()}")
 
 
 def asks_latest(text: str) -> bool:

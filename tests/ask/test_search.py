@@ -44,7 +44,7 @@ def test_side_in_the_question_favours_that_sides_statements(assistant):
 def test_top_five_is_not_one_item_repeated(assistant):
     ans = assistant.ask("beskæftigelsesreformen besparelse", k=5)
     keys = [(h.chunk.doc_id, h.chunk.item, h.chunk.item_title) for h in ans.hits]
-    assert max(keys.count(k) for k in keys) <= 2
+    assert len(ans.hits) == 5 and max(keys.count(k) for k in keys) <= assistant.settings.per_item_cap < 5
 
 
 @pytest.mark.parametrize("text", ["", "   ", "?!?", '" OR 1=1 --', "x" * 10_000, "\x00\x07"])

@@ -68,6 +68,30 @@ def test_a_question_asking_what_became_of_it_later(text, after):
     assert asks_afterwards(text) is after
 
 
+@pytest.mark.parametrize("text, start, label", [
+    ("Hvordan endte forslaget om natbonus, som blev udsat i marts 2021?", "2021-04-01", "efter marts 2021"),
+    ("Hvad blev der til sidst besluttet om kantinen, der blev drøftet på mødet den 3. maj 2021?", "2021-05-04",
+     "efter 3. maj 2021"),
+])
+def test_how_a_dated_matter_ended_is_asked_of_the_time_after_it(text, start, label):
+    from qa.danish.dates import outcome_period
+
+    p = outcome_period(text, parse_period(text, REF), REF)
+    assert (p.start, p.end, p.kind, p.label) == (start, REF, "span", label)
+
+
+@pytest.mark.parametrize("text", [
+    "Hvad blev besluttet om kantinen i marts 2021?",  # the period is the one asked about
+    "Blev der fulgt op på APV'en i 2021?",  # what became of it, but the period is no dated earlier event
+    "Hvornår blev forslaget, som blev udsat i marts 2021, behandlet?",  # a dated event, no question of its end
+])
+def test_other_questions_keep_their_period(text):
+    from qa.danish.dates import outcome_period
+
+    p = parse_period(text, REF)
+    assert outcome_period(text, p, REF) == p and outcome_period(text, None, REF) is None
+
+
 def test_months_between_iso_dates():
     from qa.danish.dates import months_between
 
