@@ -135,10 +135,11 @@ _FINALLY = re.compile(r"\btil sidst\b", re.I)
 TREND = re.compile(r"\b(udvikl\w*|ændret sig|forandret sig|over tid|gennem årene|år for år|blevet (?:bedre|værre|"
                    r"dårligere|større|mindre|højere|lavere)|steget eller faldet|faldet eller steget|"
                    r"bedre eller dårligere|dårligere eller bedre)\b", re.I)
-# A follow-up asking what became of the matter later ("Har det virket?", "Blev det til noget?", "Er de
-# blevet sat op?"): its answer is in a later meeting than the previous answer's.
-AFTERWARDS = re.compile(r"\b(virke[dt]|virker|fulgt op|fulgte op|opfølgning|blev det til|til noget|igennem|nåede|til sidst|"
-                        r"nået|lykke[ds]es|lykkedes|endte|sidenhen|senere|efterfølgende|"
+# A question asking what became of a matter later ("Har det virket?", "Blev det til noget?", "Hvordan endte
+# …?"): as a follow-up, its answer is at a later meeting than the previous answer's; asked of a dated event
+# (outcome_period), after that date.
+AFTERWARDS = re.compile(r"\b(virke[dt]|virker|fulgt op|fulgte op|opfølgning|blev det til|til noget|igennem|nåede|"
+                        r"til sidst|nået|lykke[ds]es|lykkedes|endte|sidenhen|senere|efterfølgende|"
                         r"er (?:de|det|den|der) blevet|evaluer\w*)\b", re.I)
 # The question pins the meeting itself ("på mødet i november 2023", "da det blev drøftet i juni 2023"),
 # not the period a report is about ("sygefraværet i 3. kvartal 2023").
