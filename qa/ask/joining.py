@@ -1,4 +1,5 @@
-"""A shown sentence that a passage boundary cut in two is joined from the neighbouring passage.
+"""A shown sentence made whole: joined from the neighbouring passage where a passage boundary cut it in
+two, and without the label lines a sentence splitter left at its start.
 
 Passages are cut at about 1,200 characters with an overlap, so a long sentence can begin in one passage
 and end in the next. The neighbour's copy of the overlap tells where the missing part starts.
@@ -7,10 +8,11 @@ from __future__ import annotations
 
 import re
 
-from qa.danish.text import sentences
+from qa.danish.text import STOP_WORDS, sentences
 
 _ENDED = re.compile(r"[.!?…][\"'”»)\]]*\s*$")
 _MIN_OVERLAP = 12  # characters: a shorter common stretch may be chance
+_LABEL_WORDS = 3  # a line of at most this many words, without an end mark, before a new sentence is a label
 
 
 def cut_at_end(text: str, start: int, sentence: str) -> bool:
@@ -59,3 +61,19 @@ def preceded(text: str, sentence: str, previous: str) -> str:
     if at == len(a):  # no overlap: the previous passage ends where this one starts
         before = before.strip() + " "
     return before + sentence.lstrip()
+
+
+def without_labels(sentence: str, start: int) -> tuple[str, int]:
+    """The sentence (and its start) after the label lines it begins with: a line ends in no full stop, so
+    "Sagsnr. 81.38.00-P35-3-23 / Anledning / Punktet blev udsat …" reads as one sentence. A short line with
+    no end mark, followed by a line that starts a sentence (a capital or a digit), is a heading or a case
+    number, not the answer. A wrapped sentence goes on in lower case and is left whole."""
+    while True:
+        line, nl, rest = sentence.partition("\n")
+        body = rest.lstrip()
+        if (not nl or not body or not (body[0].isupper() or body[0].isdigit())
+                or len(line.split()) > _LABEL_WORDS or _ENDED.search(line) or line.rstrip().endswith(",")
+                or line.split()[-1:] and line.split()[-1].lower() in STOP_WORDS):  # "Ledelsen og" goes on
+            return sentence, start
+        skip = len(sentence) - len(body)
+        sentence, start = body, start + skip

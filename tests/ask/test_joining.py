@@ -1,4 +1,4 @@
-"""Sentences cut by a passage boundary are joined from the neighbouring passage."""
+"""Shown sentences: joined across a passage boundary, without the label lines they begin with."""
 from __future__ import annotations
 
 from qa.ask.joining import continued, cut_at_end, cut_at_start, preceded
@@ -36,3 +36,15 @@ def test_whole_sentences_and_unrelated_neighbours_are_left_alone():
 def test_without_overlap_a_lower_case_start_still_continues():
     assert continued("Ledelsen oplyste, at", "Ledelsen oplyste, at", "tallene kommer i marts. Andet.") == \
         "Ledelsen oplyste, at tallene kommer i marts."
+
+
+def test_label_lines_at_the_start_of_a_shown_sentence_are_left_out():
+    from qa.ask.joining import without_labels
+
+    text = "Sagsnr. 81.38.00-P35-3-23\nAnledning\nPunktet blev udsat på mødet den 13. juni 2023, hvor\nmedarbejdersiden"
+    start = text.index("81.38")
+    sentence, at = without_labels(text[start:], start)
+    assert sentence.startswith("Punktet blev udsat") and text[at:at + len(sentence)] == sentence
+    for whole in ("Birgitte Holm Andersen orienterede\nom, at HovedMED har vedtaget en seniorpolitik.",
+                  "Ledelsen og\nMedarbejdersiden er enige.", "Godkendt."):
+        assert without_labels(whole, 0) == (whole, 0)
