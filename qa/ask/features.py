@@ -96,8 +96,8 @@ def conversation_features(query: Query, chunk: Chunk) -> dict[str, float]:
     later = bool(prev.date and chunk.date) and chunk.date[:10] > prev.date[:10]
     # the sooner after the previous answer's meeting, the likelier it reports what became of it
     soon = 1.0 / (1.0 + months_between(prev.date, chunk.date) / 12.0) if later and query.afterwards else 0.0
-    same = (chunk.doc_id == prev.doc_id and chunk.item == prev.item
-            and (chunk.item or chunk.item_title == prev.item_title))  # no item number: a part by its title
+    # one agenda item, keyed as stages.arrange keys it (a part without an item number is known by its title)
+    same = (chunk.doc_id, chunk.item, chunk.item_title) == (prev.doc_id, prev.item, prev.item_title)
     return {"prev_item": float(same and not query.afterwards), "prev_after": soon}
 
 

@@ -70,10 +70,10 @@ def without_labels(sentence: str, start: int) -> tuple[str, int]:
     number, not the answer. A wrapped sentence goes on in lower case and is left whole."""
     while True:
         line, nl, rest = sentence.partition("\n")
-        body = rest.lstrip()
+        body, words = rest.lstrip(), line.split()
         if (not nl or not body or not (body[0].isupper() or body[0].isdigit())
-                or len(line.split()) > _LABEL_WORDS or _ENDED.search(line) or line.rstrip().endswith(",")
-                or line.split()[-1:] and line.split()[-1].lower() in STOP_WORDS):  # "Ledelsen og" goes on
+                or len(words) > _LABEL_WORDS or _ENDED.search(line) or line.rstrip().endswith(",")
+                or words and words[-1].lower() in STOP_WORDS):  # "Ledelsen og" goes on
             return sentence, start
         skip = len(sentence) - len(body)
         sentence, start = body, start + skip

@@ -152,7 +152,7 @@ def load(path: Path, budget: base.Budget) -> str:
 
 def unbold(line: str) -> str:
     """The line without inline Markdown bold; a line bold as a whole (a heading) is left as it is."""
-    if "**" not in line and "__" not in line or _BOLD_LINE.match(line):
+    if ("**" not in line and "__" not in line) or _BOLD_LINE.match(line):
         return line
     return _BOLD.sub(r"\2", line)
 
