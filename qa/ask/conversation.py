@@ -8,11 +8,12 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from qa.danish.dates import asks_afterwards, asks_latest, asks_trend, parse_period
+from qa.danish.dates import YEAR, asks_afterwards, asks_latest, asks_trend, parse_period
 from qa.danish.text import STOP_WORDS, stem
 from qa.danish.vocabulary import detect_side, find_bodies
 from qa.types import Query, Turn
 
+YEARLESS = frozenset({"day", "month", "quarter", "half", "season"})  # period kinds a question may name without a year
 FOLLOWUP_WORDS = frozenset({"det", "den", "de", "dette", "disse", "der"})
 # Words of the question form itself that say nothing about the topic.
 QUESTION_FILLER = frozenset(
@@ -199,8 +200,13 @@ def leaning(query: Query, previous: Turn | None, leans: bool, question: str = ""
         return query
     if names(question) - names(previous.searched_for) - names_in(previous.passage):
         return query  # "Og Hjemmeplejen?": the same subject for another unit, not the previous answer's place
+    own = parse_period(question)
+    if own is not None and own.kind in YEARLESS and not YEAR.search(own.label) and previous.date:
+        # "Hvordan fik man så sommeren til at hænge sammen?" after an answer from June 2022: that summer,
+        # not the newest one
+        query = replace(query, period=parse_period(question, near=previous.date))
     afterwards = asks_afterwards(question)
-    if afterwards and parse_period(question) is None:
+    if afterwards and own is None:
         # "Blev det til noget?" after "... i juni 2022": the carried period was the old turn's, and what
         # became of the matter lies after it
         query = replace(query, period=None, pins_meeting=False)

@@ -185,13 +185,21 @@ def arrange(query: Query, dates: list[str | None], docs: list[str], feats: list[
         return title > 0 and feats[i].get("title_cov", 0.0) >= title
 
     if query.trend:
-        per_doc, seen = [], set()
+        # one passage per meeting: its best topical one, but the recurring item's own passage when the meeting
+        # has one (a passage of another item may score higher on a word such as "regler")
+        pick: dict[str, int] = {}
         for i in order:
-            if (z[i] >= -margins.get("m_trend", 0.0) or same_item(i)) and docs[i] not in seen:
-                seen.add(docs[i])
-                per_doc.append(i)
+            if z[i] >= -margins.get("m_trend", 0.0) or same_item(i):
+                j = pick.get(docs[i])
+                if j is None or (same_item(i) and not same_item(j)):
+                    pick[docs[i]] = i
+        per_doc = sorted(pick.values(), key=lambda i: order.index(i))
         per_doc = sorted(per_doc[:k], key=lambda i: dates[i] or "")
-        return per_doc + [i for i in order if i not in per_doc], len(per_doc) > 1
+        # then the timeline items' other passages (a decision often stands in the item's last passage)
+        shown = {items[i] for i in per_doc}
+        rest = [i for i in order if i not in per_doc]
+        rest = [i for i in rest if items[i] in shown] + [i for i in rest if items[i] not in shown]
+        return per_doc + rest, len(per_doc) > 1
     if query.latest:
         near = [i for i in order if (z[i] >= -margins.get("m_latest", 0.0) or same_item(i)) and dates[i]]
         if near:

@@ -155,16 +155,23 @@ def _month_end(y: int, m: int) -> str:
     return _iso(y, m, calendar.monthrange(y, m)[1])
 
 
-def _latest_year(first_month: int, ref: date) -> int:
-    """A period named without a year is the latest one that had begun by the reference date."""
+def _latest_year(first_month: int, ref: date, near: date | None = None) -> int:
+    """A period named without a year is the latest one that had begun by the reference date; with `near`
+    (the meeting a conversation is about), the one that begins closest to it ("sommeren" after an answer
+    from June 2022 is the summer of 2022)."""
+    if near is not None:
+        return min((near.year - 1, near.year, near.year + 1),
+                   key=lambda y: abs((date(y, first_month, 1) - near).days))
     return ref.year if first_month <= ref.month else ref.year - 1
 
 
-def parse_period(text: str, ref: str | None = None):
-    """The one period a question pins (a qa.types.Period), or None; `ref` (ISO) resolves relative forms."""
+def parse_period(text: str, ref: str | None = None, near: str | None = None):
+    """The one period a question pins (a qa.types.Period), or None; `ref` (ISO) resolves relative forms,
+    `near` (ISO) a month, quarter, half-year or season named without a year (see _latest_year)."""
     from qa.types import Period
 
     r = first_day(ref) if ref else date.today()
+    n = first_day(near) if near else None
     m = _SPAN.search(text)
     if m:
         if m.group(3):
@@ -174,7 +181,7 @@ def parse_period(text: str, ref: str | None = None):
     m = _DAY_Q.search(text)
     if m:
         mo = MONTHS[m.group(2).lower()]
-        y = int(m.group(3)) if m.group(3) else _latest_year(mo, r)
+        y = int(m.group(3)) if m.group(3) else _latest_year(mo, r, n)
         iso = _valid(y, mo, int(m.group(1)))
         if iso:
             return Period(iso, iso, "day", m.group(0))
@@ -182,24 +189,24 @@ def parse_period(text: str, ref: str | None = None):
     if m:
         q = _ORD.get((m.group(1) or "").lower()) or int(m.group(3))
         y = m.group(2) or m.group(4)
-        y = int(y) if y else _latest_year(3 * q - 2, r)
+        y = int(y) if y else _latest_year(3 * q - 2, r, n)
         return Period(_iso(y, 3 * q - 2, 1), _month_end(y, 3 * q), "quarter", m.group(0))
     m = _HALF.search(text)
     if m:
         h = 1 if _ORD.get(m.group(1).lower(), 2) == 1 else 2
-        y = int(m.group(2)) if m.group(2) else _latest_year(6 * h - 5, r)
+        y = int(m.group(2)) if m.group(2) else _latest_year(6 * h - 5, r, n)
         return Period(_iso(y, 6 * h - 5, 1), _month_end(y, 6 * h), "half", m.group(0))
     m = _SEASON.search(text)
     if m:
         a, b = SEASONS[m.group(1).lower()]
-        y = int(m.group(2)) if m.group(2) else _latest_year(a, r)
+        y = int(m.group(2)) if m.group(2) else _latest_year(a, r, n)
         return Period(_iso(y, a, 1), _month_end(y + 1 if b < a else y, b), "season", m.group(0))
     for m in _MONTH_Q.finditer(text):
         word = m.group(1).lower()
         if len(word) <= 4 and word not in ("maj", "juni", "juli") and not m.group(2):
             continue  # "mar", "dec" alone are too often something else
         mo = MONTHS[word]
-        y = int(m.group(2)) if m.group(2) else _latest_year(mo, r)
+        y = int(m.group(2)) if m.group(2) else _latest_year(mo, r, n)
         return Period(_iso(y, mo, 1), _month_end(y, mo), "month", m.group(0).strip())
     m = _THIS_YEAR.search(text) or _LAST_YEAR.search(text)
     if m:

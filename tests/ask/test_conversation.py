@@ -151,3 +151,15 @@ def test_a_followup_query_carries_the_previous_answer_and_a_fresh_one_does_not()
     assert leaning(q, Turn("x", "x"), True, "Har det virket?").previous is None  # nothing was answered
     # the same subject for another unit: the previous answer's place no longer applies
     assert leaning(q, SMARTPHONES, True, "Og Sygeplejen?").previous is None
+
+
+def test_a_followup_period_without_a_year_is_the_one_nearest_the_previous_answer():
+    asked = "Hvordan fik man så sommeren til at hænge sammen?"
+    q = parse_query(asked, ref="2025-03-18")
+    assert q.period.start == "2024-06-01"  # alone: the newest summer
+    assert leaning(q, SMARTPHONES, True, asked).period.start == "2024-06-01"
+    june_2022 = Turn("Hvor mange sommerafløsere manglede vi i juni 2022?", "sommerafløsere manglede juni 2022",
+                     "d0", "5", "Rekruttering", "2022-06-14")
+    assert leaning(q, june_2022, True, asked).period.start == "2022-06-01"
+    named = parse_query("Og sommeren 2023?", ref="2025-03-18")
+    assert leaning(named, june_2022, True, "Og sommeren 2023?").period.start == "2023-06-01"  # its own year stands

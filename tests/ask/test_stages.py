@@ -144,3 +144,12 @@ def test_a_line_of_the_attachment_list_is_no_answer():
     line = "Sektorbeskrivelse 2024 - Teknik og Miljø"
     assert stages.is_answer(line) and not stages.is_answer_in(line, "Bilag")
     assert stages.is_answer_in("Regnskabet for 2024 viser et mindreforbrug på 2,1 mio. kr.", "Sagsfremstilling")
+
+
+def test_after_a_timeline_come_the_other_passages_of_its_items():
+    q = Query("Hvordan har reglerne for fravær ændret sig?", trend=True)
+    dates, docs = ["2022-06-14", "2023-11-09", "2023-11-09", "2022-06-14"], ["a", "b", "b", "a"]
+    items = [("a", "1", "x"), ("b", "1", "x"), ("b", "1", "x"), ("a", "2", "y")]
+    order, timeline = arrange(q, dates, docs, [{} for _ in dates], items, np.array([3.0, 2.9, 1.0, 2.0]),
+                              {"m_trend": 1.0}, 2, 10)
+    assert timeline and order == [0, 1, 2, 3]  # the decision passage of b's item before a's other item

@@ -32,6 +32,13 @@ def test_a_period_without_a_year_is_the_latest_one_begun_by_the_newest_meeting()
     assert parse_period("i 4. kvartal", REF).start == "2024-10-01"
 
 
+def test_near_a_meeting_a_period_without_a_year_is_the_one_closest_to_it():
+    assert parse_period("Og i efteråret?", REF, near="2022-06-14").start == "2022-09-01"
+    assert parse_period("Og i foråret?", REF, near="2022-11-10").start == "2023-03-01"
+    assert parse_period("Hvad skete der i december?", REF, near="2023-03-15").start == "2022-12-01"
+    assert parse_period("i 4. kvartal 2021", REF, near="2023-03-15").start == "2021-10-01"
+
+
 def test_words_that_only_look_like_periods_are_not():
     assert parse_period("Hvor mange sommerafløsere fik man?", REF) is None
     assert parse_period("Hvem er formand?", REF) is None
