@@ -329,6 +329,16 @@ class Chunker:
                 merged[-1][1] = max(merged[-1][1], r[1])
             else:
                 merged.append(r)
+        for this, nxt in zip(merged, merged[1:]):
+            # a line ending in a colon announces what follows ("Vi har 4 fokusområder i afdelingen:"): it
+            # goes with the list, not at the end of the piece before it
+            cut = body.rfind("\n", this[0], this[1])
+            if not (body[this[0]:this[1]].endswith(":") and this[0] < cut and this[1] - cut < MIN_CHARS):
+                continue
+            lead = cut + 1 + len(body[cut + 1:this[1]]) - len(body[cut + 1:this[1]].lstrip())
+            if nxt[1] - min(nxt[0], lead) <= self.max_chars:
+                this[1] = this[0] + len(body[this[0]:cut].rstrip())
+                nxt[0] = min(nxt[0], lead)
         sections = Sections.of(body)
         for a, b in merged:
             yield (sections.at(a) or section, body[a:b], *_span(pos[a:b]))

@@ -141,3 +141,17 @@ def test_long_items_are_split_with_their_title_and_exact_offsets():
         assert text[c.start: c.end] == c.text
     # consecutive pieces overlap a little, so no sentence is lost at a boundary
     assert all(a.end > b.start for a, b in zip(item1, item1[1:]))
+
+
+def test_a_line_ending_in_a_colon_goes_with_the_list_it_announces():
+    intro = " ".join(f"Der er sket meget i afdelingen i periode {n}." for n in range(8))
+    items = "\n".join(f"{n}. Fokusområde nummer {n}: " + "Det vedrører alle medarbejdere i hele huset. " * 3
+                      for n in range(1, 5))
+    text = f"Punkt 1: Orientering\n\n{intro}\n\nVi har 4 fokusområder i afdelingen:\n\n{items}\n"
+    _, chunks = _chunk(text, max_chars=500)
+    item1 = [c for c in chunks if c.item == "1"]
+    assert len(item1) > 2
+    assert not any(c.text.endswith(":") for c in item1)
+    lead = next(c for c in item1 if "fokusområder i afdelingen:" in c.text)
+    assert lead.text.startswith("Vi har 4 fokusområder") and "1. Fokusområde" in lead.text
+    assert all(text[c.start: c.end] == c.text and len(c.text) <= 500 for c in item1)
