@@ -176,7 +176,9 @@ def read_turn(question: str, previous: Turn | None, model=None, at: float = 0.5)
 
     `model` is a fitted logistic model over FOLLOWUP_FEATURES (qa.ask.ranker.Linear); without one the word
     rules above decide. Either way, a question that brings its own body, year, name or abbreviation is
-    never given the old topic."""
+    never given the old topic; nor, with the model, one that neither points back nor opens with
+    og/så/hvad med and has NEW_TOPIC_WORDS subject words that neither the previous question nor its shown
+    answer had ("Hvornår var der temadag om forflytning?" after an answer about a tryghedsteam)."""
     question = " ".join((question or "").split())
     prev = previous.searched_for if previous and previous.searched_for else None
     if not prev or not question or entities(question) - entities(prev):
@@ -189,6 +191,8 @@ def read_turn(question: str, previous: Turn | None, model=None, at: float = 0.5)
         f = followup_features(question, prev, previous.passage)
         z = float(model(np.array([[f[n] for n in model.names]]))[0])
         leans = 1 / (1 + np.exp(-z)) >= at
+        if not (f["pointing"] or f["opens_og"]) and f["unseen_words"] >= NEW_TOPIC_WORDS:
+            leans = False
     return (carry_topic(question, prev), True) if leans else (question, False)
 
 

@@ -142,6 +142,17 @@ def test_a_word_the_previous_answer_showed_is_not_a_new_subject():
     assert followup_features("Får man nogen oplæring?", SMARTPHONES.searched_for)["brings_name"] == 0.0
 
 
+def test_a_question_with_its_own_subject_starts_afresh_whatever_the_model_says():
+    from qa.ask.conversation import FOLLOWUP_FEATURES
+    from qa.ask.ranker import Linear
+
+    always = Linear(FOLLOWUP_FEATURES, (0.0,) * 8, (1.0,) * 8, (0.0,) * 8, 10.0)  # p(follow-up) ~ 1
+    assert read_turn("Hvornår var der temadag om forflytning?", SMARTPHONES, always) == (
+        "Hvornår var der temadag om forflytning?", False)
+    for leaning_on in ("Får man nogen oplæring?", "Hvornår er de kommet?", "Og til nyansatte?"):
+        assert read_turn(leaning_on, SMARTPHONES, always)[1], leaning_on
+
+
 def test_a_followup_query_carries_the_previous_answer_and_a_fresh_one_does_not():
     q = parse_query("Har det virket?")
     led = leaning(q, SMARTPHONES, True, "Har det virket?")
