@@ -52,9 +52,13 @@ def _terms(text: str) -> tuple[str, ...]:
 
 
 # Sentence boundaries: end punctuation followed by space and a capital/digit/bullet, or line breaks
-# between list items. Abbreviations common in Danish minutes do not end a sentence.
+# between list items (a list number has at most three digits: "april\n2023. Næste møde" wraps a date, it
+# does not start item 2023). Abbreviations common in Danish minutes do not end a sentence.
 _ABBREV = re.compile(r"\b(?:ca|bl\.a|fx|f\.eks|mht|pga|jf|kr|mio|mia|nr|pkt|d|kl|st|hhv|inkl|ekskl|evt|ift|ifm|mv|osv|dvs|iht|vedr|ang|tlf|dir)\.$", re.I)
-_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”»)]*\s+(?=[\"“«(]?[A-ZÆØÅ0-9•\-])|\n\s*\n|\n(?=\s*(?:[-•*\uf0b7]|\d+\.)\s)")
+_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”»)]*\s+(?=[\"“«(]?[A-ZÆØÅ0-9•\-])|\n\s*\n|\n(?=\s*(?:[-•*\uf0b7]|\d{1,3}\.)\s)")
+
+
+_LIST_NUMBER = re.compile(r"\d{1,3}\.")  # alone at a line's start ("1."), it belongs to its item's text
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -62,7 +66,9 @@ def sentences(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _BOUNDARY.finditer(text):
-        if m.group(0).strip() == "" and _ABBREV.search(text[max(0, m.start() - 8): m.start()]):
+        line = text[text.rfind("\n", 0, m.start()) + 1: m.start()].strip()
+        if m.group(0).strip() == "" and (_ABBREV.search(text[max(0, m.start() - 8): m.start()])
+                                         or _LIST_NUMBER.fullmatch(line)):
             continue
         spans.append((start, m.start()))
         start = m.end()
