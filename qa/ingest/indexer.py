@@ -4,7 +4,9 @@ Loading, repair and chunking of the next files run in a worker thread while the 
 (the encoder releases the GIL, so the two overlap on two cores). Each document is written in its own SQLite transaction, so an interrupted build keeps every
 document it finished and loses nothing else. Content hashes make rebuilding cheap: an unchanged
 file is skipped, identical files are indexed once, and an embedding cache keyed by model and text
-means a changed document only re-embeds the passages that changed.
+means a changed document only re-embeds the passages that changed. The hash includes INGEST_VERSION, so
+that after a change to how text is repaired, chunked or split into sentences a plain build passes every
+document through the new rules (and re-embeds only the passages whose text changed).
 """
 from __future__ import annotations
 
@@ -30,6 +32,10 @@ from qa.settings import ROOT, Settings
 from qa.storage.layout import WriterLock, has_index, store_path, write_vectors_or_warn
 from qa.storage.store import Store
 from qa.types import Chunk, Document, Progress, Report
+
+# Raise when repair, chunking or sentence splitting changes what is stored for the same text.
+# 2: a lead-in line ending in ':' goes with its list; a year wrapped onto its own line is no list number.
+INGEST_VERSION = 2
 
 
 def display_path(path: Path) -> str:
@@ -205,7 +211,7 @@ class Indexer:
         fixed = repair(loaded.text)
         if not fixed.text.strip():
             return "filen er tom"
-        doc_id = hashlib.sha256(fixed.text.encode("utf-8")).hexdigest()[:16]
+        doc_id = hashlib.sha256(f"{INGEST_VERSION}\0{fixed.text}".encode("utf-8")).hexdigest()[:16]
         return describe_document(fixed.text, source, doc_id, ocr=loaded.ocr, overrides=overrides), fixed
 
     def chunk(self, doc: Document, fixed: Repaired) -> list[Chunk]:

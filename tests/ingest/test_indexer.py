@@ -108,3 +108,20 @@ def test_uploads_are_kept_in_the_corpus_so_a_rebuild_keeps_them(folder, tmp_path
     assert rebuilt.removed == [] and len(rebuilt.unchanged) == 2
     sources = sorted(d.source.split("/")[-1] for d in Assistant(settings, embedder=embedder).documents())
     assert sources == kept
+
+
+def test_a_new_ingest_version_passes_every_document_through_again_without_re_embedding(folder, tmp_path,
+                                                                                        monkeypatch):
+    from qa.ingest import indexer
+
+    settings = load_settings().replace(index_dir=tmp_path / "index", model=ENGINE)
+    embedder = load_embedder(settings)
+    first = build_index(settings, folder, embedder=embedder)
+    monkeypatch.setattr(indexer, "INGEST_VERSION", indexer.INGEST_VERSION + 1)
+    calls = []
+    original = embedder.encode_passages
+    embedder.encode_passages = lambda texts, progress=None: calls.append(len(texts)) or original(texts)
+    again = build_index(settings, folder, embedder=embedder)
+    # the same texts, chunked by the (here unchanged) new rules: stored again, embedded from the cache
+    assert again.added == first.added and again.unchanged == [] and sum(calls) == 0
+    assert len(Assistant(settings).documents()) == len(first.added)
