@@ -244,6 +244,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", help="én spørgsmålsfil; uden: alle filer i --eval-dir, krydsvalideret")
     p.add_argument("--eval-dir", default=str(EVAL_DIR), help="mappen med dev-filerne (standard: ../shared/eval)")
     p.add_argument("--quick", action="store_true", help="kun dette system, uden sammenligninger")
+    p.add_argument("--fold-seeds", type=int, default=1,
+                   help="gentag krydsvalideringen med så mange fold-fordelinger (1: kun den rapporterede)")
     p.add_argument("--json", help="gem tallene som JSON her")
 
     p = command("train", cmd_train, "tilpas rangering, afvisning og opfølgning til dev-filerne (skriver vægtfilen)")

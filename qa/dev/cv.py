@@ -76,6 +76,25 @@ def table(rows: list[tuple[str, list[dict]]]) -> str:
     return "\n".join(out)
 
 
+def assignments(runs: list[tuple[int, list[dict], list[dict]]]) -> str:
+    """The headline figures under each fold assignment, and their range: how much of a difference between
+    two versions is the luck of the folds."""
+    cols = (("hit@1", "hit1", 0), ("R@5", "r5", 0), ("MRR", "mrr", 0), ("abst-U", "abst_u", 0),
+            ("abst-A", "abst_a", 0), ("follow", "hit1", 1), ("switch", "hit1", 2))
+    head = f"{'fold assignment':<34} " + " ".join(f"{c:>6}" for c, _, _ in cols)
+    vals = []
+    for _, rows, conv in runs:
+        parts = (rows, [r for r in conv if r["kind"] == "followup"], [r for r in conv if r["kind"] == "switch"])
+        vals.append([summary(parts[w])[key] or 0.0 for _, key, w in cols])
+    out = ["", head, "-" * len(head)]
+    out += [f"{('seed ' + str(s) + (' (the table above)' if not s else '')):<34} " + " ".join(f"{v:6.2f}" for v in row)
+            for (s, _, _), row in zip(runs, vals)]
+    lo, hi = [min(c) for c in zip(*vals)], [max(c) for c in zip(*vals)]
+    out.append(f"{'mean':<34} " + " ".join(f"{sum(c) / len(c):6.2f}" for c in zip(*vals)))
+    out.append(f"{'max - min':<34} " + " ".join(f"{b - a:6.2f}" for a, b in zip(lo, hi)))
+    return "\n".join(out)
+
+
 def breakdown(rows: list[dict], key: str = "file") -> list[tuple[str, list[dict]]]:
     return [(f"  {v}", [r for r in rows if r[key] == v]) for v in sorted({r[key] for r in rows})]
 
@@ -143,15 +162,24 @@ def main(args, settings) -> int:
     convs = T.load_conversations(eval_dir)
     texts = T.doc_texts(store)
     T.attach(qs, searcher, ref, texts)
-    fold = T.folds([q.group for q in qs], k)
-    group_fold = {q.group: f for q, f in zip(qs, fold)}
 
-    def doc_fold(ev: str) -> int:
-        g = next((d for d, t in texts.items() if ev and ev in t), None)
-        return group_fold.get(g, 0)
+    def run(seed: int):
+        fold = T.folds([q.group for q in qs], k, seed)
+        group_fold = {q.group: f for q, f in zip(qs, fold)}
 
-    main_rows, models = cross_validate(qs, searcher, settings, convs, fold, k, texts=texts)
-    conv = conversation_rows(convs, qs, fold, models, searcher, settings, ref, doc_fold)
+        def doc_fold(ev: str) -> int:
+            g = next((d for d, t in texts.items() if ev and ev in t), None)
+            return group_fold.get(g, 0)
+
+        main_rows, models = cross_validate(qs, searcher, settings, convs, fold, k, texts=texts)
+        conv = conversation_rows(convs, qs, fold, models, searcher, settings, ref, doc_fold)
+        return fold, doc_fold, main_rows, models, conv
+
+    fold, doc_fold, main_rows, models, conv = run(0)
+    spread = [(0, main_rows, conv)]
+    for seed in range(1, getattr(args, "fold_seeds", 1)):
+        _, _, other_rows, _, other_conv = run(seed)
+        spread.append((seed, other_rows, other_conv))
     rows = [("this system (CV)", main_rows)] + breakdown(main_rows, "file")
     rows += [("", [])] + [(f"  {c}", [r for r in main_rows if r["cat"] == c])
                           for c in sorted({r["cat"] for r in main_rows}) if c != "unanswerable"]
@@ -185,6 +213,8 @@ def main(args, settings) -> int:
         searcher.settings = saved
     print(table(rows))
     print(separation(main_rows))
+    if len(spread) > 1:
+        print(assignments(spread))
     print(f"\n{len(qs)} questions in {k} folds grouped by document; {len(conv)} conversation turns; "
           f"{time.perf_counter() - t0:.0f} s")
     if args.json:

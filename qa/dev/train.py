@@ -95,17 +95,21 @@ def attach(questions: list[DevQuestion], searcher, ref: str | None, doc_texts: d
         q.covers = [{j for j, e in enumerate(need) if e in t} for t in texts]
         g = next((d for d, t in doc_texts.items() if ev and ev[0] in t), None)
         if g is None and q.cands.items:
-            g = max(q.cands.items, key=lambda c: c.f["lex"]).chunk.doc_id
+            g = Path(max(q.cands.items, key=lambda c: c.f["lex"]).chunk.source).name
         q.group = g or q.id
 
 
-def folds(groups: list[str], k: int) -> list[int]:
-    """Groups dealt to k folds, largest first, each to the currently smallest fold (deterministic)."""
+def folds(groups: list[str], k: int, seed: int = 0) -> list[int]:
+    """Groups dealt to k folds, each to the currently smallest fold: largest first (seed 0, the reported
+    assignment), or in a random order drawn from `seed` (other assignments, to see how far a figure moves)."""
     size: dict[str, int] = defaultdict(int)
     for g in groups:
         size[g] += 1
+    order = sorted(size, key=lambda g: (-size[g], g))
+    if seed:
+        order = [order[i] for i in np.random.default_rng(seed).permutation(len(order))]
     fold_of, load = {}, [0] * k
-    for g in sorted(size, key=lambda g: (-size[g], g)):
+    for g in order:
         f = int(np.argmin(load))
         fold_of[g] = f
         load[f] += size[g]
@@ -347,9 +351,11 @@ def fit_followup(conversations: list[dict], rows=None, shown=None) -> Linear:
 
 
 def doc_texts(store) -> dict[str, str]:
+    """The normalised text of each document, by file name: the CV groups (a name, not the content hash,
+    so that the folds do not move when the hash does)."""
     out: dict[str, str] = {}
     for row, text in store.chunk_texts():
-        doc = store.chunks([row])[row].doc_id
+        doc = Path(store.chunks([row])[row].source).name
         out[doc] = out.get(doc, "") + norm(text)
     return out
 

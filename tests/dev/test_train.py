@@ -27,5 +27,17 @@ def test_folds_never_split_a_document_and_are_balanced():
     assert max(sizes) - min(sizes) <= 2
 
 
+def test_other_fold_seeds_deal_the_documents_otherwise_and_still_never_split_one():
+    groups = [g for i, g in enumerate("abcdefghij") for _ in range(1 + i % 3)]
+    reported = folds(groups, 3)
+    assert folds(groups, 3, seed=0) == reported  # the reported assignment does not move
+    others = [folds(groups, 3, seed=s) for s in (1, 2, 3)]
+    together = lambda f: {frozenset(g for g, x in zip(groups, f) if x == i) for i in range(3)}  # noqa: E731
+    assert any(together(o) != together(reported) for o in others)
+    for f in others:
+        assert all(len({x for x, gg in zip(f, groups) if gg == g}) == 1 for g in set(groups))
+        assert sorted(set(f)) == [0, 1, 2]
+
+
 def test_the_evidence_rule_ignores_case_white_space_and_stars():
     assert norm("Der skal **findes** 35\n mio. kr.") == norm("der skal findes 35 mio. kr.")
