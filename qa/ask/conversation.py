@@ -101,6 +101,24 @@ _YEAR_BEFORE = re.compile(r"\b(året før|forrige år|året inden)\b", re.I)
 _YEAR_AFTER = re.compile(r"\b(året efter|det følgende år|næste år)\b", re.I)
 
 
+def points_back(question: str) -> bool:
+    """A pronoun that refers to something earlier ("Har det virket?", "Hvad ville de have i stedet?").
+    det/den/de as an article is not one: before a definite adjective and its noun ("den nye
+    kantineordning", "de selvstyrende teams") or in "hvad er det for en/et …"."""
+    words = [w.lower() for w in WORD.findall(question or "")]
+    for i, w in enumerate(words):
+        if w not in POINTING:
+            continue
+        nxt, after = words[i + 1: i + 2], words[i + 2: i + 3]
+        if w in ("det", "den", "de") and nxt:
+            if nxt[0] == "for" and after and after[0] in ("en", "et"):
+                continue
+            if nxt[0].endswith("e") and after and after[0] not in STOP_WORDS and after[0] not in FORM_WORDS:
+                continue
+        return True
+    return False
+
+
 def topic_words(text: str) -> list[str]:
     """Topic words: no function or question-form words, no numbers except years."""
     return [w for w in WORD.findall(text or "") if w.lower() not in STOP_WORDS and w.lower() not in FORM_WORDS
@@ -136,7 +154,7 @@ def followup_features(question: str, previous: str, passage: str = "") -> dict[s
     shown = {stem(w.lower()) for w in WORD.findall(passage or "")}
     new = [w for w in own if stem(w.lower()) not in before and not detect_side(w)]
     return {
-        "pointing": float(bool(POINTING.intersection(words))),
+        "pointing": float(points_back(question)),
         "opens_og": float(bool(words) and (words[0] in ("og", "så") or words[:2] == ["hvad", "med"])),
         "own_words": float(len(own)),
         "new_words": float(len(new)),

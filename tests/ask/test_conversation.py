@@ -153,6 +153,24 @@ def test_a_question_with_its_own_subject_starts_afresh_whatever_the_model_says()
         assert read_turn(leaning_on, SMARTPHONES, always)[1], leaning_on
 
 
+def test_an_article_is_not_a_pointing_word():
+    from qa.ask.conversation import points_back
+
+    for fresh in ("Hvad koster den nye kantineordning?", "Hvad er det for et tryghedsteam, ledelsen ville oprette?",
+                  "Hvad sagde tillidsrepræsentanten om de selvstyrende teams?"):
+        assert not points_back(fresh), fresh
+    for leaning_on in ("Har det virket?", "Hvad ville de have i stedet?", "Hvad går den ud på?",
+                       "Hvad ønskede medarbejdersiden på baggrund af de tal?"):
+        assert points_back(leaning_on), leaning_on
+    forflytning = Turn("Hvornår var der temadag om forflytning?", "Hvornår var der temadag om forflytning?", "d1",
+                       "8", "Eventuelt", "2023-03-15", "Jonas orienterede om en temadag om forflytning.")
+    from qa.ask.conversation import FOLLOWUP_FEATURES
+    from qa.ask.ranker import Linear
+
+    always = Linear(FOLLOWUP_FEATURES, (0.0,) * 8, (1.0,) * 8, (0.0,) * 8, 10.0)
+    assert read_turn("Hvad koster den nye kantineordning?", forflytning, always)[1] is False
+
+
 def test_a_followup_query_carries_the_previous_answer_and_a_fresh_one_does_not():
     q = parse_query("Har det virket?")
     led = leaning(q, SMARTPHONES, True, "Har det virket?")
