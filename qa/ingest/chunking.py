@@ -314,7 +314,8 @@ class Chunker:
     def _split_long(self, section: str | None, body: str, pos: list[int]):
         """Text longer than the limit: split at paragraph/sentence boundaries with overlap.
 
-        A piece shorter than MIN_CHARS (a heading on its own) is joined to the piece after it.
+        A piece shorter than MIN_CHARS (a heading on its own) is joined to the piece after it, and a
+        piece's last line that ends in a colon moves to the piece after it.
         """
         ranges = []
         for piece in self.splitter.create_documents([body]):
@@ -335,7 +336,8 @@ class Chunker:
             cut = body.rfind("\n", this[0], this[1])
             if not (body[this[0]:this[1]].endswith(":") and this[0] < cut and this[1] - cut < MIN_CHARS):
                 continue
-            lead = cut + 1 + len(body[cut + 1:this[1]]) - len(body[cut + 1:this[1]].lstrip())
+            line = body[cut + 1:this[1]]
+            lead = cut + 1 + len(line) - len(line.lstrip())
             if nxt[1] - min(nxt[0], lead) <= self.max_chars:
                 this[1] = this[0] + len(body[this[0]:cut].rstrip())
                 nxt[0] = min(nxt[0], lead)
