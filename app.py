@@ -126,6 +126,9 @@ CSS = """
 .rq-timeline { border-collapse: collapse; width: 100%; font-size: .92rem; }
 .rq-timeline td { padding: .3rem .4rem; vertical-align: top; border-bottom: 1px solid rgba(128,128,128,.25); }
 .rq-timeline td:first-child { white-space: nowrap; font-weight: 600; }
+.rq-timeline td:first-child .rq-small { white-space: normal; font-weight: 400; }
+@media (max-width: 640px) { .rq-timeline td { display: block; border-bottom: none; padding-bottom: 0; }
+  .rq-timeline tr { display: block; border-bottom: 1px solid rgba(128,128,128,.25); padding-bottom: .3rem; } }
 button.rq-copy { font: inherit; font-size: .85rem; padding: .2rem .7rem; border-radius: .5rem; cursor: pointer;
                  border: 1px solid rgba(128,128,128,.45); background: transparent; color: inherit; }
 button.rq-copy:hover { border-color: #b22234; color: #b22234; }
@@ -354,18 +357,27 @@ def render_answer(assistant: Assistant, turn: dict) -> None:
             st.warning(nothing_found(answer))
     else:
         best = relevant[0]
-        lead = answer_lead(answer)
+        rows = timeline(relevant) if answer.timeline and len(relevant) > 1 else []
+        lead = None if rows else answer_lead(answer)  # one meeting's figure is not the development
         html = []
         if lead:
             label = "Mødedato: " if lead.from_meeting else ""
             html.append(f'<div class="rq-lead">{esc(label + lead.text)}</div>')
-        html.append(f'<div class="rq-quote">»{esc(best_sentence(best))}«{_ref(tid, 1)}</div>')
-        html.append(f'<div class="rq-small">— {esc(citation(best.chunk))}</div>')
-        if len(relevant) > 1:
+        if rows:  # a development question: one line per meeting, in date order
+            numbers = {id(h): n for n, h in enumerate(relevant, 1)}
+            html.append('<table class="rq-timeline">' + "".join(
+                f'<tr><td>{esc(when)}<div class="rq-small">{esc(body)}</div></td>'
+                f'<td>»{esc(short(best_sentence(h), 240))}«{_ref(tid, numbers[id(h)])}</td></tr>'
+                for when, body, h in rows) + "</table>")
+        else:
+            html.append(f'<div class="rq-quote">»{esc(best_sentence(best))}«{_ref(tid, 1)}</div>')
+            html.append(f'<div class="rq-small">— {esc(citation(best.chunk))}</div>')
+        if len(relevant) > 1 and not rows:
             html.append('<div class="rq-small">Se også ' + " ".join(_ref(tid, n) for n in range(2, len(relevant) + 1))
                         + "</div>")
         st.html("".join(html))
-        copy_text = (f"{lead.text}: " if lead else "") + f"»{best_sentence(best)}« — {citation(best.chunk)}"
+        copy_text = ("\n".join(f"{when}: »{best_sentence(h)}« — {citation(h.chunk)}" for when, _, h in rows) if rows
+                     else (f"{lead.text}: " if lead else "") + f"»{best_sentence(best)}« — {citation(best.chunk)}")
         c1, c2 = st.columns([1, 1], vertical_alignment="center")
         with c1:
             st.html(f'<button class="rq-copy" data-copy="{esc(copy_text)}" '

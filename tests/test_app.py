@@ -321,3 +321,25 @@ def test_load_failure_gives_a_danish_message(app_env, monkeypatch):
     assert len(at.error) == 1 and "bygget med modellen" in at.error[0].value
     assert not at.exception
     assert [b.label for b in at.button] == ["Prøv igen"]
+
+
+def test_a_development_question_is_answered_with_a_line_per_meeting(tmp_path, monkeypatch):
+    """Before: the answer was the first meeting's sentence and its figure as the lead ("6,9 %")."""
+    from qa.api import build_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for date, share in (("2022-03-01", "6,9"), ("2023-03-01", "6,1"), ("2024-03-01", "5,2")):
+        (corpus / f"referat {date}.txt").write_text(
+            f"Referat af møde i SektorMED Pleje\nMødedato: {date}\n\nPunkt 2: Sygefravær\nSagsfremstilling\n"
+            f"Sygefraværet for hele året endte på {share} procent, oplyste HR på mødet.\n\n"
+            "Punkt 3: Eventuelt\nIntet.\n", encoding="utf-8")
+    index = tmp_path / "index"
+    build_index(load_settings().replace(index_dir=index, model=APP_MODEL), corpus)
+    monkeypatch.setenv("QA_INDEX_DIR", str(index))
+    monkeypatch.setenv("QA_MODEL", APP_MODEL)
+    at = _ask(_run(), "Hvordan har sygefraværet udviklet sig over årene?")
+    table = next(h.value for h in at.html if 'class="rq-timeline"' in h.value)
+    shares = [table.index(f"endte på {s} procent") for s in ("6,9", "6,1", "5,2")]
+    assert shares == sorted(shares)  # in date order
+    assert 'class="rq-lead"' not in table
