@@ -66,9 +66,9 @@ def sentences(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _BOUNDARY.finditer(text):
-        line = text[text.rfind("\n", 0, m.start()) + 1: m.start()].strip()
-        if m.group(0).strip() == "" and (_ABBREV.search(text[max(0, m.start() - 8): m.start()])
-                                         or _LIST_NUMBER.fullmatch(line)):
+        if m.group(0).strip() == "" and (
+                _ABBREV.search(text[max(0, m.start() - 8): m.start()])
+                or _LIST_NUMBER.fullmatch(text[text.rfind("\n", 0, m.start()) + 1: m.start()].strip())):
             continue
         spans.append((start, m.start()))
         start = m.end()

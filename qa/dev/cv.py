@@ -177,7 +177,7 @@ def main(args, settings) -> int:
 
     fold, doc_fold, main_rows, models, conv = run(0)
     spread = [(0, main_rows, conv)]
-    for seed in range(1, getattr(args, "fold_seeds", 1)):
+    for seed in range(1, args.fold_seeds):
         _, _, other_rows, _, other_conv = run(seed)
         spread.append((seed, other_rows, other_conv))
     rows = [("this system (CV)", main_rows)] + breakdown(main_rows, "file")

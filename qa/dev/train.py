@@ -95,7 +95,7 @@ def attach(questions: list[DevQuestion], searcher, ref: str | None, doc_texts: d
         q.covers = [{j for j, e in enumerate(need) if e in t} for t in texts]
         g = next((d for d, t in doc_texts.items() if ev and ev[0] in t), None)
         if g is None and q.cands.items:
-            g = Path(max(q.cands.items, key=lambda c: c.f["lex"]).chunk.source).name
+            g = group_of(max(q.cands.items, key=lambda c: c.f["lex"]).chunk)
         q.group = g or q.id
 
 
@@ -350,12 +350,17 @@ def fit_followup(conversations: list[dict], rows=None, shown=None) -> Linear:
                   float(lr.intercept_[0]))
 
 
+def group_of(chunk) -> str:
+    """A passage's CV group: its document's file name (not the content hash, so that the folds do not move
+    when the hash does)."""
+    return Path(chunk.source).name
+
+
 def doc_texts(store) -> dict[str, str]:
-    """The normalised text of each document, by file name: the CV groups (a name, not the content hash,
-    so that the folds do not move when the hash does)."""
+    """The normalised text of each document, by CV group."""
     out: dict[str, str] = {}
     for row, text in store.chunk_texts():
-        doc = Path(store.chunks([row])[row].source).name
+        doc = group_of(store.chunks([row])[row])
         out[doc] = out.get(doc, "") + norm(text)
     return out
 

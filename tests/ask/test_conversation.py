@@ -142,11 +142,17 @@ def test_a_word_the_previous_answer_showed_is_not_a_new_subject():
     assert followup_features("Får man nogen oplæring?", SMARTPHONES.searched_for)["brings_name"] == 0.0
 
 
-def test_a_question_with_its_own_subject_starts_afresh_whatever_the_model_says():
+def _always_leaning():
+    """A follow-up detector whose probability is about 1 for any question."""
     from qa.ask.conversation import FOLLOWUP_FEATURES
     from qa.ask.ranker import Linear
 
-    always = Linear(FOLLOWUP_FEATURES, (0.0,) * 8, (1.0,) * 8, (0.0,) * 8, 10.0)  # p(follow-up) ~ 1
+    n = len(FOLLOWUP_FEATURES)
+    return Linear(FOLLOWUP_FEATURES, (0.0,) * n, (1.0,) * n, (0.0,) * n, 10.0)
+
+
+def test_a_question_with_its_own_subject_starts_afresh_whatever_the_model_says():
+    always = _always_leaning()
     assert read_turn("Hvornår var der temadag om forflytning?", SMARTPHONES, always) == (
         "Hvornår var der temadag om forflytning?", False)
     for leaning_on in ("Får man nogen oplæring?", "Hvornår er de kommet?", "Og til nyansatte?"):
@@ -164,11 +170,7 @@ def test_an_article_is_not_a_pointing_word():
         assert points_back(leaning_on), leaning_on
     forflytning = Turn("Hvornår var der temadag om forflytning?", "Hvornår var der temadag om forflytning?", "d1",
                        "8", "Eventuelt", "2023-03-15", "Jonas orienterede om en temadag om forflytning.")
-    from qa.ask.conversation import FOLLOWUP_FEATURES
-    from qa.ask.ranker import Linear
-
-    always = Linear(FOLLOWUP_FEATURES, (0.0,) * 8, (1.0,) * 8, (0.0,) * 8, 10.0)
-    assert read_turn("Hvad koster den nye kantineordning?", forflytning, always)[1] is False
+    assert read_turn("Hvad koster den nye kantineordning?", forflytning, _always_leaning())[1] is False
 
 
 def test_a_followup_query_carries_the_previous_answer_and_a_fresh_one_does_not():
