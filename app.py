@@ -337,6 +337,15 @@ def _ref(turn_id: str, number: int) -> str:
             f'title="Vis kilde {number}">[{number}]</a>')
 
 
+def timeline_table(rows: list[tuple[str, str, Hit]], ref) -> str:
+    """A development as a table, one row per meeting in date order: the date with the body under it, the
+    meeting's sentence and `ref(hit)`, its source number (the chat answer and the precedent view alike;
+    on a phone the rows stack)."""
+    return '<table class="rq-timeline">' + "".join(
+        f'<tr><td>{esc(when)}<div class="rq-small">{esc(body)}</div></td>'
+        f'<td>»{esc(short(best_sentence(h), 240))}«{ref(h)}</td></tr>' for when, body, h in rows) + "</table>"
+
+
 def render_answer(assistant: Assistant, turn: dict) -> None:
     """The answer first (the fact asked for, the quote, its citation), then one line per source."""
     tid = turn["id"]
@@ -365,10 +374,7 @@ def render_answer(assistant: Assistant, turn: dict) -> None:
             html.append(f'<div class="rq-lead">{esc(label + lead.text)}</div>')
         if rows:  # a development question: one line per meeting, in date order
             numbers = {id(h): n for n, h in enumerate(relevant, 1)}
-            html.append('<table class="rq-timeline">' + "".join(
-                f'<tr><td>{esc(when)}<div class="rq-small">{esc(body)}</div></td>'
-                f'<td>»{esc(short(best_sentence(h), 240))}«{_ref(tid, numbers[id(h)])}</td></tr>'
-                for when, body, h in rows) + "</table>")
+            html.append(timeline_table(rows, lambda h: _ref(tid, numbers[id(h)])))
         else:
             html.append(f'<div class="rq-quote">»{esc(best_sentence(best))}«{_ref(tid, 1)}</div>')
             html.append(f'<div class="rq-small">— {esc(citation(best.chunk))}</div>')
@@ -705,10 +711,7 @@ def precedent_page(assistant: Assistant, filters: dict) -> None:
                 unsafe_allow_html=True)
     numbers = {id(h): n for n, h in enumerate(relevant, 1)}
     if order == PRECEDENT_ORDERS[2]:
-        rows = "".join(f"<tr><td>{esc(when)}</td><td>{esc(body)}</td><td>»{esc(short(best_sentence(h), 240))}«"
-                       f" <span class=\"rq-small\">[{numbers[id(h)]}]</span></td></tr>"
-                       for when, body, h in timeline(relevant))
-        st.html(f'<table class="rq-timeline">{rows}</table>')
+        st.html(timeline_table(timeline(relevant), lambda h: f' <span class="rq-small">[{numbers[id(h)]}]</span>'))
         return
     for m in groups:
         st.markdown(f"##### {esc(danish_date(m.date) or 'Uden dato')} · {esc(m.committee or m.title)}",

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from qa.ask import conversation as app
-from qa.ask.conversation import rewrite
+from qa.ask.conversation import carry_topic, entities, followup_features, read_turn
 from qa.types import Turn
 
 RESORTFLYT = "Hvad mente medarbejdersiden om et resortflyt af beskæftigelsesansvaret?"
@@ -52,43 +52,39 @@ def test_is_followup_after_a_question(question):
 ])
 def test_new_topic_is_not_a_followup(question, previous):
     assert not app.is_followup(question, previous)
-    assert app.followup_query(question, previous) == question
+    assert read_turn(question, Turn(previous, previous)) == (question, False)
 
 
-def test_followup_query_adds_previous_topic():
-    searched = app.followup_query("Og hvad med ledelsen?", RESORTFLYT)
-    assert searched.startswith("Og hvad med ledelsen?")
+def test_an_article_is_not_a_pointing_word():
+    long_q = "Hvornår blev den nye kantineordning i rådhusets stueetage indført for personalet?"
+    assert not app.is_followup(long_q)
+    assert app.is_followup("Hvornår blev den indført for personalet i rådhusets stueetage?")
+
+
+def test_word_rules_carry_the_previous_topic():
+    searched, leans = read_turn("Og hvad med ledelsen?", Turn(RESORTFLYT, RESORTFLYT))
+    assert leans and searched.startswith("Og hvad med ledelsen?")
     assert "resortflyt" in searched and "beskæftigelsesansvaret" in searched
     # the new question names a side, so the previous side is not searched for as well
     assert "medarbejdersiden" not in searched.lower()
 
 
-def test_followup_query_keeps_standalone_questions():
+def test_word_rules_keep_standalone_questions():
     long_q = "Hvilke ændringer foreslår HovedMED for virksomhedskonsulenternes tværfaglige teams i jobcentrene?"
-    assert app.followup_query(long_q, RESORTFLYT) == long_q
-    assert app.followup_query("Og ledelsen?", None) == "Og ledelsen?"
-    assert app.followup_query("  Og   ledelsen? ", "") == "Og ledelsen?"
+    assert read_turn(long_q, Turn(RESORTFLYT, RESORTFLYT)) == (long_q, False)
+    assert read_turn("Og ledelsen?", None) == ("Og ledelsen?", False)
+    assert read_turn("  Og   ledelsen? ", Turn("", "")) == ("Og ledelsen?", False)
 
 
-def test_followup_query_chains_and_stays_short():
-    first = app.followup_query("Og ledelsen?", RESORTFLYT)
-    second = app.followup_query("Hvad med tillidsrepræsentanterne?", first)
+def test_a_chain_of_followups_keeps_its_topic_and_stays_short():
+    first, _ = read_turn("Og ledelsen?", Turn(RESORTFLYT, RESORTFLYT))
+    second, _ = read_turn("Hvad med tillidsrepræsentanterne?", Turn("Og ledelsen?", first))
     assert "resortflyt" in second
     huge = " ".join(f"emne{i}" for i in range(500))
-    assert len(app.followup_query("Og det?", huge).split()) <= 2 + app.MAX_TOPIC_WORDS
-
-
-
-
-def test_rewrite_uses_what_the_previous_turn_searched_for():
-    first = Turn(RESORTFLYT, RESORTFLYT)
-    assert "resortflyt" in rewrite("Og ledelsen?", first)
-    assert rewrite("Og ledelsen?", None) == "Og ledelsen?"
-    assert rewrite(HJEMMEARBEJDE, first) == HJEMMEARBEJDE
+    assert len(carry_topic("Og det?", huge).split()) <= 2 + app.MAX_TOPIC_WORDS
 
 
 # --- the learned reading of a turn ----------------------------------------------------------------
-from qa.ask.conversation import carry_topic, entities, followup_features, read_turn  # noqa: E402
 
 
 def _prev(text):
