@@ -41,6 +41,7 @@ def fits(a_type: str | None, sentence: str, chunk: Chunk, section: str | None) -
 
 
 _FILE_NAME = re.compile(r"\S+\.(?:pdf|docx?|xlsx?|pptx?|txt|md|html?)\b", re.I)
+_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
 @lru_cache(maxsize=100_000)  # asked of every sentence of every candidate, in each question
@@ -49,6 +50,8 @@ def is_answer(sentence: str) -> bool:
     'Punkt 3. Budget'), not a file name, not a fragment that starts mid-sentence."""
     text = sentence.strip()
     if len(terms(text)) < 4 or text.endswith(":") or _FILE_NAME.fullmatch(text.split()[-1] if text else ""):
+        return False
+    if len(_WORD.findall(text)) < 3:  # a case or journal number, a date line: "Sagsnr. 81.38.00-P35-3-22"
         return False
     if re.match(r"(?:punkt|pkt|ad|sag nr)\.?\s*\d+\b", text, re.I) and "\n" not in text and len(terms(text)) < 10:
         return False  # an agenda heading ("Punkt 3. Budget 2025")

@@ -205,23 +205,51 @@ class Sections:
 
     starts: list[int]
     labels: list[str | None]
+    headings: tuple[tuple[int, int], ...] = ()  # (start, end) of each heading line: an item's or a sub-section's
 
     @classmethod
     def of(cls, text: str) -> "Sections":
         lines = _lines(text)
         labels: list[str | None] = []
+        headings = []
         label = None
         for i, ln in enumerate(lines):
             prev = lines[i - 1] if i else None
             nxt = next((x for x in lines[i + 1:] if x.clean), None)
-            if i > 0 or not item_heading(ln.clean):
-                label = subsection_heading(ln, prev, nxt) or label
+            own = subsection_heading(ln, prev, nxt) if i > 0 or not item_heading(ln.clean) else None
+            if own or (i == 0 and item_heading(ln.clean)):
+                headings.append((ln.start, ln.end))
+            label = own or label
             labels.append(label)
-        return cls([ln.start for ln in lines], labels)
+        return cls([ln.start for ln in lines], labels, tuple(headings))
 
     def at(self, offset: int) -> str | None:
         i = bisect_right(self.starts, offset) - 1
         return self.labels[i] if i >= 0 else None
+
+    def cut(self, text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+        """(start, end, context start) of each sentence, cut where a heading line starts and ends.
+
+        A heading has no end punctuation, so the splitter glues it to the sentence under it ("Beslutning
+        Tryghedsteamet ... videreføres"), and that was shown as the answer. Cut, the sentence is itself;
+        a heading cut from it is dropped (it is no answer, and the item title and section say it), and the
+        sentence keeps the glued text from its context start on for its vector, as embedded before."""
+        marks = sorted({x for h in self.headings for x in h})
+        heads = {_trim(text, a, b) for a, b in self.headings}
+        out = []
+        for a, b in spans:
+            inside = [m for m in marks if a < m < b]
+            pieces = [p for p in (_trim(text, x, y) for x, y in zip([a] + inside, inside + [b])) if p[1] > p[0]]
+            if len(pieces) > 1:
+                pieces = [p for p in pieces if p not in heads] or pieces[-1:]
+            out += [(x, y, a) for x, y in pieces]
+        return out
+
+
+def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+    """A span without its surrounding white space."""
+    seg = text[a:b]
+    return a + len(seg) - len(seg.lstrip()), a + len(seg.rstrip())
 
 
 def section_at(text: str, offset: int) -> str | None:

@@ -35,7 +35,7 @@ from qa.types import Chunk, Document, Progress, Report
 
 # Raise when repair, chunking or sentence splitting changes what is stored for the same text.
 # 2: a lead-in line ending in ':' goes with its list; a year wrapped onto its own line is no list number.
-INGEST_VERSION = 2
+INGEST_VERSION = 3
 
 
 def display_path(path: Path) -> str:
@@ -222,11 +222,12 @@ class Indexer:
     def _embed(self, store: Store, chunks: list[Chunk], tick: Callable[[int, int], None]):
         """Vectors for the passages and their sentences, reusing cached ones."""
         texts = [embed_text(c) if self.settings.embed_context else c.text for c in chunks]
-        spans = [_sentences_with_sections(c.text) for c in chunks]
+        cut = [_sentences_with_sections(c.text) for c in chunks]
+        spans = [[(s, e, sec) for s, e, sec, _ in sp] for sp in cut]
         if self.settings.sentence_vectors == "late" and getattr(self.embedder, "late_chunking", False):
             vectors, svecs = self._late(store, chunks, texts, spans, tick)
             return vectors, spans, svecs
-        sent_texts = [sentence_text(c, c.text[s:e]) for c, sp in zip(chunks, spans) for s, e, _ in sp]
+        sent_texts = [sentence_text(c, c.text[ctx:e]) for c, sp in zip(chunks, cut) for _, e, _, ctx in sp]
         all_vecs = self._cached_encode(store, texts + sent_texts, tick)
         vectors = all_vecs[: len(texts)]
         svecs, pos = [], len(texts)
@@ -294,7 +295,8 @@ class Indexer:
         return hashlib.sha1((self.embedder.model_id + "\0" + text).encode("utf-8")).hexdigest()
 
 
-def _sentences_with_sections(text: str) -> list[tuple[int, int, str | None]]:
-    """(start, end, sub-section in force at the start) of each sentence of a passage."""
+def _sentences_with_sections(text: str) -> list[tuple[int, int, str | None, int]]:
+    """(start, end, sub-section in force at the start, where its embedded text starts) of each sentence of
+    a passage (Sections.cut: a heading glued to a sentence is cut from what is shown, not from its vector)."""
     sections = Sections.of(text)
-    return [(a, b, sections.at(a)) for a, b in sentences(text)]
+    return [(a, b, sections.at(a), ctx) for a, b, ctx in sections.cut(text, sentences(text))]

@@ -118,7 +118,8 @@ def test_a_development_question_gets_one_passage_per_meeting_in_date_order():
 def test_the_shown_answer_is_a_sentence_not_a_heading_label_file_or_fragment():
     assert stages.is_answer("Der skal findes 35 mio. kr., og der arbejdes på forslag.")
     for bad in ("Beslutning", "Punkt 3. Budget 2025 og omorganisering", "Bilag: referat_2024-05-23.pdf",
-                "og derfor blev punktet udsat til næste møde.", "Medarbejdersidens bemærkninger:"):
+                "og derfor blev punktet udsat til næste møde.", "Medarbejdersidens bemærkninger:",
+                "Sagsnr. 81.38.00-P35-3-22", "J.nr. 2024-118734 / 27.12.2024"):
         assert not stages.is_answer(bad), bad
 
 

@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from qa.ingest.chunking import Chunker, section_at
+from qa.danish.text import sentences
+from qa.ingest.chunking import Chunker, Sections, section_at
 from qa.ingest.metadata import describe_document
 from qa.ingest.repair import repair
 from tests.conftest import corpus_file
@@ -155,3 +156,19 @@ def test_a_line_ending_in_a_colon_goes_with_the_list_it_announces():
     lead = next(c for c in item1 if "fokusområder i afdelingen:" in c.text)
     assert lead.text.startswith("Vi har 4 fokusområder") and "1. Fokusområde" in lead.text
     assert all(text[c.start: c.end] == c.text and len(c.text) <= 500 for c in item1)
+
+
+def test_a_heading_line_is_not_glued_to_the_sentence_under_it():
+    """Before: "Beslutning Tryghedsteamet videreføres i 2024." was one sentence, and shown so."""
+    text = ("Punkt 4: Vold og trusler\nJ.nr. 27.12.00-G01-4-24\nSagsfremstilling\nAntallet faldt fra 74 til 52"
+            " episoder.\nLedelsens vurdering\nTeamet har virket efter hensigten.\nBeslutning\nTryghedsteamet"
+            " videreføres i 2024 og\nfinansieres af mindreforbruget.")
+    sections = Sections.of(text)
+    cut = sections.cut(text, sentences(text))
+    shown = [text[a:b] for a, b, _ in cut]
+    assert shown == ["J.nr. 27.12.00-G01-4-24", "Antallet faldt fra 74 til 52 episoder.",
+                     "Teamet har virket efter hensigten.",
+                     "Tryghedsteamet videreføres i 2024 og\nfinansieres af mindreforbruget."]  # a wrapped line stays
+    # each is embedded as before: with the heading that was glued to it
+    assert text[cut[-1][2]:cut[-1][1]].startswith("Beslutning\nTryghedsteamet")
+    assert sections.at(text.index("Tryghedsteamet")) == "Beslutning"
