@@ -21,6 +21,11 @@ CONTENT = ("dense", "dense_gap", "lex", "sent", "sent_gap", "cov", "title_cov", 
            "decision_sec", "front", "side_fit", "body_fit", "body_other",
            "idf_cov", "sent_cov", "max_sent_cov", "bigram", "log_len", "dense_rr", "lex_rr")
 TIME = ("p_in", "p_mention", "p_after", "p_miss", "p_meet", "p_title", "p_title_other", "newest", "recency")
+# The sign each time feature's weight must have: fitting the period better never lowers a passage (the
+# features overlap - p_miss is "none of the others" - and a free fit gave "mentions the period" a negative
+# weight, so a year report naming the year lost to a passage that merely came soon after it).
+TIME_SIGNS = {"p_in": 1, "p_mention": 1, "p_after": 1, "p_miss": -1, "p_meet": 1, "p_title": 1,
+              "p_title_other": -1, "newest": 1, "recency": 1}
 # Where the passage stands relative to the previous answer, for a question read as a follow-up (zero
 # otherwise): in the previous answer's agenda item; at a meeting soon after it when the question asks what
 # became of the matter ("Har det virket?"; being in the previous item then says nothing, and is not

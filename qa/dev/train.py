@@ -27,7 +27,7 @@ import numpy as np
 
 from qa.ask import conversation
 from qa.ask.answerability import QUESTION_FEATURES
-from qa.ask.features import CONTENT, CONVERSATION, TIME, Candidates
+from qa.ask.features import CONTENT, CONVERSATION, TIME, TIME_SIGNS, Candidates
 from qa.ask.query import parse_query
 from qa.ask.ranker import Linear, Model
 from qa.types import Answer, Turn
@@ -117,8 +117,9 @@ def folds(groups: list[str], k: int, seed: int = 0) -> list[int]:
 
 
 # --- the listwise linear ranker ---------------------------------------------------------------------
-def fit_listwise(groups: list[tuple[np.ndarray, np.ndarray]], l2: float) -> np.ndarray:
-    """Weights maximising the softmax probability mass on each question's evidence passages."""
+def fit_listwise(groups: list[tuple[np.ndarray, np.ndarray]], l2: float, signs: list[int] | None = None) -> np.ndarray:
+    """Weights maximising the softmax probability mass on each question's evidence passages; `signs`
+    (+1, -1 or 0 per feature) bounds a weight to be at least or at most zero."""
     from scipy.optimize import minimize
 
     groups = [(X, y) for X, y in groups if y.any() and (~y).any()]
@@ -135,12 +136,13 @@ def fit_listwise(groups: list[tuple[np.ndarray, np.ndarray]], l2: float) -> np.n
             grad = grad - X.T @ (p * y / mass - p)
         return total, grad
 
-    return minimize(loss, np.zeros(d), jac=True, method="L-BFGS-B").x
+    bounds = [(0, None) if g > 0 else (None, 0) if g < 0 else (None, None) for g in (signs or [0] * d)]
+    return minimize(loss, np.zeros(d), jac=True, method="L-BFGS-B", bounds=bounds).x
 
 
-def _linear(names, X_all: np.ndarray, groups, l2: float) -> Linear:
+def _linear(names, X_all: np.ndarray, groups, l2: float, signs: dict[str, int] | None = None) -> Linear:
     mu, sd = X_all.mean(0), X_all.std(0) + 1e-9
-    w = fit_listwise([((X - mu) / sd, y) for X, y in groups], l2)
+    w = fit_listwise([((X - mu) / sd, y) for X, y in groups], l2, [(signs or {}).get(n, 0) for n in names])
     return Linear(tuple(names), tuple(mu), tuple(sd), tuple(w))
 
 
@@ -159,7 +161,8 @@ def fit_ranker(train: list[DevQuestion], l2: float, names: tuple[str, ...] = CON
 
         recency_features(q.cands.query, q.cands.items, s1, TOPICAL)
         X2.append(np.hstack([s1[:, None], q.cands.matrix(TIME)]))
-    time = _linear(("stage1",) + TIME, np.vstack(X2), list(zip(X2, [q.labels for q in tr])), l2)
+    time = _linear(("stage1",) + TIME, np.vstack(X2), list(zip(X2, [q.labels for q in tr])), l2,
+                   {"stage1": 1, **TIME_SIGNS})
     model = Model(content, time, TOPICAL, {}, None, 0.0, None, {})
     return Model(content, time, TOPICAL, choose_margins(train, model), None, 0.0, None, {})
 

@@ -45,7 +45,8 @@ def test_stage_three_reads_the_previous_answer_only_for_a_followup():
 
     one = Linear(("dense",), (0.0,), (1.0,), (1.0,))
     time = Linear(("stage1",) + TIME, (0.0,) * (1 + len(TIME)), (1.0,) * (1 + len(TIME)), (1.0,) + (0.0,) * len(TIME))
-    conv = Linear(("stage2",) + CONVERSATION, (0.0,) * 3, (1.0,) * 3, (1.0, 5.0, 0.0))
+    n = 1 + len(CONVERSATION)  # stage 2, then prev_item first
+    conv = Linear(("stage2",) + CONVERSATION, (0.0,) * n, (1.0,) * n, (1.0, 5.0) + (0.0,) * (n - 2))
     m = Model(one, time, 0.5, {}, None, 0.0, None, {}, conv)
     assert list(m.score(_with_dense(_cands(True)))) == [5.0, 1.0]  # the previous answer's item leads
     assert list(m.score(_with_dense(_cands(False)))) == [0.0, 1.0]  # not a follow-up: stage 2 alone

@@ -18,6 +18,22 @@ def test_listwise_weights_put_the_evidence_first():
     assert all(y[int(np.argmax(X @ w))] for X, y in groups)
 
 
+def test_a_signed_weight_keeps_its_sign_when_the_data_pull_the_other_way():
+    """Two overlapping signs of the same thing: a free fit gives one a negative weight; bounded, it is 0."""
+    rng = np.random.default_rng(1)
+    groups = []
+    for _ in range(40):
+        fit = rng.random(8) < 0.5
+        also = fit & (rng.random(8) < 0.7)  # fires only where the first does
+        y = np.zeros(8, bool)
+        y[int(np.argmax(fit + 0.1 * rng.random(8) - 0.5 * also))] = True  # the data favour fit-without-also
+        groups.append((np.c_[fit, also].astype(float), y))
+    free = fit_listwise(groups, l2=0.1)
+    signed = fit_listwise(groups, l2=0.1, signs=[1, 1])
+    assert free[1] < 0
+    assert signed[0] > 0 and signed[1] >= 0
+
+
 def test_folds_never_split_a_document_and_are_balanced():
     groups = ["a"] * 5 + ["b"] * 4 + ["c"] * 3 + ["d"] * 3 + ["e"] * 1
     f = folds(groups, 3)
