@@ -53,6 +53,10 @@ FORM_WORDS = frozenset("mente mener menes synes syntes står stod sker skete for
                        "igen stadig endnu også ny nye blev bliver".split())
 FOLLOWUP_FEATURES = ("pointing", "opens_og", "own_words", "new_words", "short", "brings_entity", "unseen_words",
                      "brings_name")
+# The sign each weight must have: a sign of leaning never counts against it, a sign of a new subject never for it
+# (the features overlap, and a free fit gave "opens with og" a negative weight, "new words" a positive one).
+FOLLOWUP_SIGNS = {"pointing": 1, "opens_og": 1, "own_words": -1, "new_words": -1, "short": 1, "brings_entity": -1,
+                  "unseen_words": -1, "brings_name": -1}
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _NAME = re.compile(r"(?<!^)\b([A-ZÆØÅ][a-zæøå]+(?:\s+[A-ZÆØÅ][a-zæøå]+)+)\b")
 _ACRONYM = re.compile(r"\b[A-ZÆØÅ]{2,}\b")

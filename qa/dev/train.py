@@ -342,15 +342,30 @@ def shown_passage(searcher, model: Model):
 
 
 def fit_followup(conversations: list[dict], rows=None, shown=None) -> Linear:
-    from sklearn.linear_model import LogisticRegression
-
     rows = rows if rows is not None else followup_rows(conversations, shown)
     names = conversation.FOLLOWUP_FEATURES
     X = np.array([[r[1][n] for n in names] for r in rows])
     y = np.array([r[2] for r in rows])
-    lr = LogisticRegression(C=1.0, max_iter=1000).fit(X, y)
-    return Linear(names, tuple([0.0] * len(names)), tuple([1.0] * len(names)), tuple(lr.coef_[0]),
-                  float(lr.intercept_[0]))
+    w, b = fit_logistic(X, y, 1.0, [conversation.FOLLOWUP_SIGNS.get(n, 0) for n in names])
+    return Linear(names, tuple([0.0] * len(names)), tuple([1.0] * len(names)), tuple(w), b)
+
+
+def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float, signs: list[int]) -> tuple[np.ndarray, float]:
+    """Logistic regression (L2 on the weights, not the intercept) with each weight bounded to its sign."""
+    from scipy.optimize import minimize
+
+    t = np.where(y, 1.0, -1.0)
+
+    def loss(v):
+        w, b = v[:-1], v[-1]
+        m = t * (X @ w + b)
+        p = 1 / (1 + np.exp(m))  # the slope of log(1 + exp(-m))
+        g = -(t * p)
+        return np.logaddexp(0, -m).sum() + 0.5 * l2 * w @ w, np.r_[X.T @ g + l2 * w, g.sum()]
+
+    bounds = [(0, None) if s > 0 else (None, 0) if s < 0 else (None, None) for s in signs] + [(None, None)]
+    v = minimize(loss, np.zeros(X.shape[1] + 1), jac=True, method="L-BFGS-B", bounds=bounds).x
+    return v[:-1], float(v[-1])
 
 
 def group_of(chunk) -> str:

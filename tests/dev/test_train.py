@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from qa.dev.train import fit_listwise, folds, norm
+from qa.dev.train import fit_listwise, fit_logistic, folds, norm
 
 
 def test_listwise_weights_put_the_evidence_first():
@@ -32,6 +32,19 @@ def test_a_signed_weight_keeps_its_sign_when_the_data_pull_the_other_way():
     signed = fit_listwise(groups, l2=0.1, signs=[1, 1])
     assert free[1] < 0
     assert signed[0] > 0 and signed[1] >= 0
+
+
+def test_the_signed_logistic_fit_is_scikit_learns_when_unbounded_and_keeps_a_bound():
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 3))
+    y = X @ [1.0, -2.0, -0.4] + rng.normal(size=80) > 0
+    ref = LogisticRegression(C=1.0, max_iter=1000).fit(X, y)
+    w, b = fit_logistic(X, y, 1.0, [0, 0, 0])
+    assert np.allclose(w, ref.coef_[0], atol=1e-3) and abs(b - ref.intercept_[0]) < 1e-3
+    w, _ = fit_logistic(X, y, 1.0, [0, 0, 1])  # the third may not count against
+    assert w[2] == 0.0 and w[1] < 0
 
 
 def test_folds_never_split_a_document_and_are_balanced():
