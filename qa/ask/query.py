@@ -20,7 +20,7 @@ ANSWER_TYPES: list[tuple[str, re.Pattern[str]]] = [
     ("number", re.compile(r"\b(hvor mange|hvor meget|hvor stor\w*|hvor høj\w*|hvor lang\w*|antal\w*|"
                           r"\w*procent\w*|andel\w*)\b", re.I)),
     ("date", re.compile(r"\b(hvornår|hvilken dato|hvilket år|hvilken dag|hvilken måned|hvilket tidspunkt)\b", re.I)),
-    ("decision", re.compile(r"\b(besluttede|beslutning\w*|godkendt\w*|godkende|vedtaget|vedtog|blev .* (?:godkendt|vedtaget))\b", re.I)),
+    ("decision", re.compile(r"\b(beslut\w*|godkendt\w*|godkende|vedtaget|vedtog|blev .* (?:godkendt|vedtaget))\b", re.I)),
 ]
 # Compound questions ("Hvor mange …, og hvad forventes …?") are also searched part by part.
 _SPLIT = re.compile(r",?\s+(?:og|samt)\s+(?=(?:hvad|hvor|hvilke|hvilken|hvilket|hvem|hvornår|hvordan|hvorfor|om)\b)"

@@ -32,6 +32,9 @@ def test_answer_types_and_meeting_questions():
     assert answer_type("Hvor mange ansatte er der?") == "number"
     assert answer_type("Hvornår blev byrådet informeret?") == "date"
     assert answer_type("Blev referatet godkendt?") == "decision"
+    # every form of the verb: before, "Hvad blev der besluttet om …?" asked for nothing in particular
+    for q in ("Hvad blev der besluttet om overfaldsalarmer?", "Hvad besluttede udvalget?", "Hvilken beslutning kom der?"):
+        assert answer_type(q) == "decision", q
     assert answer_type("Hvad sagde ledelsen om trivsel?") is None
     assert parse_query("Hvor blev mødet holdt?").about_meeting
     assert not parse_query("Hvad sagde ledelsen om trivsel?").about_meeting
