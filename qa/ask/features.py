@@ -32,6 +32,11 @@ TIME_SIGNS = {"p_in": 1, "p_mention": 1, "p_after": 1, "p_miss": -1, "p_meet": 1
 # counted). (Same document, item-title overlap, title overlap at a later meeting and cosine to the previous
 # item were tried too: no gain in CV, docs/RETRIEVAL.md.)
 CONVERSATION = ("prev_item", "prev_after")
+# Which sentence of a passage to show (qa/ask/ranker.py Model.sentence): its similarity to the question (and
+# as a gap to the passage's best), its share of the question's terms, whether it is of the asked kind,
+# whether it can be shown at all (not a heading or a label) and where it stands in the passage.
+SENTENCE = ("s_sim", "s_gap", "s_cov", "s_fit", "s_answer", "s_pos")
+SENTENCE_SIGNS = {"s_sim": 1, "s_gap": 1, "s_cov": 1, "s_fit": 1, "s_answer": 1}
 REPORT_WITHIN_MONTHS = 6  # a meeting this soon after a period can report on it (a quarter's figures)
 
 
@@ -43,6 +48,10 @@ class Candidate:
     chunk: Chunk
     span: tuple[int, int] | None  # best sentence (+ the next one) inside chunk.text
     f: dict[str, float] = field(default_factory=dict)
+    spans: list[tuple[int, int]] = field(default_factory=list)  # its sentences,
+    sections: list[str | None] = field(default_factory=list)  # their sub-sections,
+    sims: np.ndarray | None = None  # and their similarity to the question (SENTENCE rows are made from these
+    # only for what is shown: sentence_rows)
 
 
 @dataclass
@@ -166,6 +175,20 @@ def spread(scores: np.ndarray) -> np.ndarray:
     if scores.size == 0:
         return scores
     return (scores - scores.max()) / (scores.std() + 1e-9)
+
+
+def sentence_rows(query: Query, chunk: Chunk, spans: list[tuple[int, int]], sections: list[str | None],
+                  sims: np.ndarray, q_terms: list[str]) -> np.ndarray:
+    """The SENTENCE features of each sentence of a passage."""
+    body, q_cov = chunk.text, {t for t in q_terms if not t.isdigit()}
+    top, n = float(sims.max()) if len(sims) else 0.0, max(1, len(spans) - 1)
+    rows = []
+    for i, ((a, b), sec) in enumerate(zip(spans, sections)):
+        words = set(terms(body[a:b]))
+        rows.append((float(sims[i]), float(sims[i]) - top, len(words & q_cov) / len(q_cov) if q_cov else 0.0,
+                     float(stages.fits(query.answer_type, body[a:b], chunk, sec)),
+                     float(stages.is_answer_in(body[a:b], sec)), i / n))
+    return np.array(rows, dtype=np.float64).reshape(len(spans), len(SENTENCE))
 
 
 def best_sentence(query: Query, chunk: Chunk, spans: list[tuple[int, int]], sections: list[str | None],

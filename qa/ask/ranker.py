@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.ask.features import CONTENT, CONVERSATION, TIME, Candidates, recency_features
+from qa.ask.features import CONTENT, CONVERSATION, TIME, Candidates, recency_features, sentence_rows
+from qa.ask.stages import is_heading, with_next
 
 WEIGHTS = Path(__file__).with_name("ranker_weights.json")
 
@@ -58,6 +59,7 @@ class Model:
     followup: Linear | None  # logistic: probability that a turn leans on the previous one
     trained_on: dict
     conversation: Linear | None = None  # stage 3: stage-2 score + CONVERSATION, for follow-ups only
+    sentence: Linear | None = None  # which sentence of a passage is shown, over features.SENTENCE
 
     def score(self, cands: Candidates) -> np.ndarray:
         """One learned score per candidate (higher is better)."""
@@ -69,6 +71,20 @@ class Model:
         if self.conversation is None or cands.query.previous is None:
             return s2
         return self.conversation(np.hstack([s2[:, None], cands.matrix(self.conversation.names[1:])]))
+
+    def shown_span(self, cand, query, q_terms: list[str]) -> tuple[int, int] | None:
+        """The sentence (and the one after it) to show of a candidate: the fitted sentence model's best, or
+        the hand-set choice made with the candidate (features.best_sentence) when there is no model."""
+        if self.sentence is None or cand.sims is None or not len(cand.spans):
+            return cand.span
+        text = cand.chunk.text
+        windows = [with_next(text, cand.spans, cand.sections, j) for j in range(len(cand.spans))]
+        # a heading, a label or a file name is never shown while the passage has a sentence
+        can = np.array([not is_heading(text[a:b], sec) for (a, b), sec in zip(cand.spans, cand.sections)])
+        scores = self.sentence(sentence_rows(query, cand.chunk, cand.spans, cand.sections, cand.sims, q_terms))
+        if can.any():
+            scores = np.where(can, scores, -np.inf)
+        return windows[int(np.argmax(scores))]
 
     def answer_probability(self, qfeats: dict[str, float]) -> float:
         if self.abstain is None:
@@ -83,13 +99,15 @@ class Model:
             "abstain": self.abstain.as_dict() if self.abstain else None, "abstain_below": self.abstain_below,
             "followup": self.followup.as_dict() if self.followup else None, "trained_on": self.trained_on,
             "conversation": self.conversation.as_dict() if self.conversation else None,
+            "sentence": self.sentence.as_dict() if self.sentence else None,
         }
 
     @classmethod
     def of(cls, d: dict) -> "Model":
         opt = lambda k: Linear.of(d[k]) if d.get(k) else None  # noqa: E731
         return cls(Linear.of(d["content"]), opt("time"), float(d["topical"]), dict(d["margins"]), opt("abstain"),
-                   float(d["abstain_below"]), opt("followup"), dict(d.get("trained_on", {})), opt("conversation"))
+                   float(d["abstain_below"]), opt("followup"), dict(d.get("trained_on", {})), opt("conversation"),
+                   opt("sentence"))
 
     def save(self, path: Path = WEIGHTS) -> None:
         Path(path).write_text(json.dumps(self.as_dict(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

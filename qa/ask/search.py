@@ -107,7 +107,8 @@ class Searcher:
             if not best[1]:
                 best = (dense[cid],) + best[1:]
             f = passage_features(query, q_terms, idf, c, best, dense[cid], lexical.get(cid, 0.0))
-            items.append(Candidate(cid, c, best[1], f))
+            spans, sections = (st.spans, st.sections) if st is not None else ([], [])
+            items.append(Candidate(cid, c, best[1], f, spans, sections, sims if len(sims) else None))
         relative_features(items)
         return Candidates(query, text, items)
 
@@ -145,15 +146,16 @@ class Searcher:
         if not cands.items:
             return Answer(query=query, hits=[], abstain=True, searched_for=cands.text)
         r = self.ranked(cands, model, k)
-        hits = []
+        hits, q_terms = [], terms(cands.text)
         for i in r.order:
             x = cands.items[i]
             hit = Hit(chunk=x.chunk, score=float(r.scores[i]), signals={"dense": x.f["dense"], "lexical": x.f["lex"],
                                                                        "sentence": x.f["sent"]}, chunk_row=x.row)
-            if x.span is not None:
-                hit.sentence, hit.sentence_start = x.chunk.text[x.span[0]: x.span[1]], x.span[0]
+            span = model.shown_span(x, query, q_terms)
+            if span is not None:
+                hit.sentence, hit.sentence_start = x.chunk.text[span[0]: span[1]], span[0]
             hits.append(hit)
-        self._set_sentences(hits, terms(cands.text))
+        self._set_sentences(hits, q_terms)
         prob = float(model.answer_probability(r.qfeatures))
         # outside what the minutes talk about at all: the absolute match gate of the previous release
         off_topic = stages.confidence(hits[0], terms(cands.text), s) < s.abstain_below

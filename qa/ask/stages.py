@@ -12,7 +12,7 @@ import numpy as np
 
 from qa.ask.answerability import has_amount, has_quantity, unmet
 from qa.danish.dates import find_dates
-from qa.danish.text import terms
+from qa.danish.text import STOP_WORDS, terms
 from qa.danish.vocabulary import DECIDED
 from qa.settings import Settings
 from qa.types import Chunk, Hit, Query
@@ -42,6 +42,7 @@ def fits(a_type: str | None, sentence: str, chunk: Chunk, section: str | None) -
 
 _FILE_NAME = re.compile(r"\S+\.(?:pdf|docx?|xlsx?|pptx?|txt|md|html?)\b", re.I)
 _WORD = re.compile(r"[^\W\d_]{2,}")
+_ENDS_SENTENCE = re.compile(r"[.!?…][\"'”»)\]*]*$")  # "At nedlægge jobcentrene." is short, but a sentence
 
 
 @lru_cache(maxsize=100_000)  # asked of every sentence of every candidate, in each question
@@ -61,6 +62,22 @@ def is_answer(sentence: str) -> bool:
             and not re.match(r"[-•*\uf0b7]", text)):
         return False  # a short line without an end, a number or a bullet: a heading
     return True
+
+
+def is_heading(sentence: str, section: str | None = None) -> bool:
+    """A heading, a label, a case number or a file name (or any line of the attachment list): never shown as
+    the answer while the passage has a sentence. Text that is_answer doubts but that is part of a sentence is
+    not one: a piece of a sentence broken by a line (it starts in lower case, or ends in a function word or a
+    comma), a short sentence with its full stop ("At nedlægge jobcentrene.") and a lead-in that ends in a
+    colon ("Beslutning fra Hoved-MED den 5. december 2024:")."""
+    text = sentence.strip()
+    words = text.split()
+    if not words or (section or "").lower().startswith("bilag") or _FILE_NAME.fullmatch(words[-1]):
+        return True
+    if len(_WORD.findall(text)) < 3 or is_answer(text):
+        return len(_WORD.findall(text)) < 3
+    return not (text[:1].islower() or words[-1].lower().strip(",") in STOP_WORDS or text.endswith(",")
+                or _ENDS_SENTENCE.search(text) or (text.endswith(":") and len(terms(text)) >= 4))
 
 
 def is_answer_in(sentence: str, section: str | None) -> bool:

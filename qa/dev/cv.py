@@ -16,7 +16,7 @@ from pathlib import Path
 
 from qa.ask.features import CONTENT
 from qa.dev import train as T
-from qa.dev.evaluate import fmt
+from qa.dev.evaluate import fmt, sentence_hit
 
 DENSE = ("dense", "dense_gap", "sent", "sent_gap", "dense_rr")
 LEXICAL = ("lex", "cov", "title_cov", "idf_cov", "sent_cov", "max_sent_cov", "bigram", "lex_rr")
@@ -28,8 +28,10 @@ def measure(q: T.DevQuestion, answer: Answer) -> dict:
     ev = [T.norm(e) for e in q.evidence]
     rank = next((r for r, t in enumerate(texts, 1) if any(e in t for e in ev)), None) if ev else None
     all10 = all(any(T.norm(e) in t for t in texts) for e in q.need_all) if q.need_all else None
+    # the words shown as the answer: does the first passage's shown sentence hold the evidence too
+    shown = sentence_hit(answer.hits[0].sentence, q.evidence) if rank == 1 else None
     return {"id": q.id, "file": q.file, "cat": q.category, "rank": rank, "all10": all10,
-            "answerable": bool(ev), "abstain": bool(answer.abstain), "p": answer.probability}
+            "answerable": bool(ev), "abstain": bool(answer.abstain), "p": answer.probability, "shown": shown}
 
 
 def summary(rows: list[dict]) -> dict:
@@ -44,6 +46,7 @@ def summary(rows: list[dict]) -> dict:
         "all10": sum(al) / len(al) if al else None,
         "n_unans": len(u), "abst_u": sum(r["abstain"] for r in u) / len(u) if u else None,
         "abst_a": sum(r["abstain"] for r in a) / n if n else None,
+        "shown": sum(sh) / len(sh) if (sh := [r["shown"] for r in a if r.get("shown") is not None]) else None,
     }
 
 
@@ -64,7 +67,8 @@ def separation(rows: list[dict], false_share: float = 0.05) -> str:
 
 
 def table(rows: list[tuple[str, list[dict]]]) -> str:
-    head = f"{'':<34} {'n':>4} {'hit@1':>6} {'R@5':>6} {'MRR':>6} {'all@10':>6} {'nU':>4} {'abst-U':>6} {'abst-A':>6}"
+    head = (f"{'':<34} {'n':>4} {'hit@1':>6} {'R@5':>6} {'MRR':>6} {'all@10':>6} {'nU':>4} {'abst-U':>6} {'abst-A':>6}"
+            f" {'shown':>6}")
     out = [head, "-" * len(head)]
     for name, rs in rows:
         if not name:
@@ -72,7 +76,7 @@ def table(rows: list[tuple[str, list[dict]]]) -> str:
             continue
         s = summary(rs)
         out.append(f"{name:<34} {s['n']:>4} {fmt(s['hit1']):>6} {fmt(s['r5']):>6} {fmt(s['mrr']):>6} {fmt(s['all10']):>6} "
-                   f"{s['n_unans']:>4} {fmt(s['abst_u']):>6} {fmt(s['abst_a']):>6}")
+                   f"{s['n_unans']:>4} {fmt(s['abst_u']):>6} {fmt(s['abst_a']):>6} {fmt(s['shown']):>6}")
     return "\n".join(out)
 
 
@@ -80,7 +84,7 @@ def assignments(runs: list[tuple[int, list[dict], list[dict]]]) -> str:
     """The headline figures under each fold assignment, and their range: how much of a difference between
     two versions is the luck of the folds."""
     cols = (("hit@1", "hit1", 0), ("R@5", "r5", 0), ("MRR", "mrr", 0), ("abst-U", "abst_u", 0),
-            ("abst-A", "abst_a", 0), ("follow", "hit1", 1), ("switch", "hit1", 2))
+            ("abst-A", "abst_a", 0), ("follow", "hit1", 1), ("switch", "hit1", 2), ("shown", "shown", 0))
     head = f"{'fold assignment':<34} " + " ".join(f"{c:>6}" for c, _, _ in cols)
     vals = []
     for _, rows, conv in runs:

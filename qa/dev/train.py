@@ -27,9 +27,11 @@ import numpy as np
 
 from qa.ask import conversation
 from qa.ask.answerability import QUESTION_FEATURES
-from qa.ask.features import CONTENT, CONVERSATION, TIME, TIME_SIGNS, Candidates
+from qa.ask.features import (CONTENT, CONVERSATION, SENTENCE, SENTENCE_SIGNS, TIME, TIME_SIGNS, Candidates,
+                             sentence_rows)
 from qa.ask.query import parse_query
 from qa.ask.ranker import Linear, Model
+from qa.danish.text import terms
 from qa.types import Answer, Turn
 
 GRID = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
@@ -226,6 +228,27 @@ def fit_abstainer(X: np.ndarray, y: np.ndarray, c: float, false_share: float) ->
     return lin, float(np.quantile(p[y], false_share)) if y.any() else 0.5
 
 
+def fit_sentence(train: list[DevQuestion], l2: float) -> Linear | None:
+    """Which sentence to show, listwise over the sentences of each evidence passage (a sentence is right when
+    it and the one after it, as shown, hold the evidence: evaluate.sentence_hit)."""
+    from qa.ask.stages import with_next
+    from qa.dev.evaluate import sentence_hit
+
+    groups = []
+    for q in train:
+        q_terms = terms(q.cands.text)
+        for x, gold in zip(q.cands.items, q.labels):
+            if not gold or x.sims is None:
+                continue
+            y = np.array([sentence_hit(x.chunk.text[a:b], q.evidence)
+                          for a, b in (with_next(x.chunk.text, x.spans, x.sections, j) for j in range(len(x.spans)))])
+            groups.append((sentence_rows(q.cands.query, x.chunk, x.spans, x.sections, x.sims, q_terms), y))
+    groups = [(X, y) for X, y in groups if y.any() and (~y).any()]
+    if len(groups) < 10:
+        return None
+    return _linear(SENTENCE, np.vstack([X for X, _ in groups]), groups, l2, SENTENCE_SIGNS)
+
+
 def fit_model(train: list[DevQuestion], searcher, settings, conversations: list[dict] | None = None,
               inner_k: int = 4, texts: dict[str, str] | None = None) -> Model:
     """Ranker on all of `train`; abstainer on out-of-fold rankings of `train` (inner folds by document);
@@ -243,7 +266,8 @@ def fit_model(train: list[DevQuestion], searcher, settings, conversations: list[
     abstain, below = fit_abstainer(X, y, settings.abstain_c, settings.abstain_false_share)
     follow = fit_followup(conversations, shown=shown_passage(searcher, ranker)) if conversations else None
     model = Model(ranker.content, ranker.time, ranker.topical, ranker.margins, abstain, below, follow,
-                  {"questions": len(train), "answerable": int(sum(bool(q.evidence) for q in train))})
+                  {"questions": len(train), "answerable": int(sum(bool(q.evidence) for q in train))},
+                  sentence=fit_sentence(train, settings.ranker_l2))
     if not conversations or not settings.use_previous_answer:
         return model
     docs = {q.group for q in train}

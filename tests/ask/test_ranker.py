@@ -4,7 +4,7 @@ import numpy as np
 
 from qa.ask import conversation, ranker
 from qa.ask.answerability import QUESTION_FEATURES
-from qa.ask.features import CONTENT, TIME
+from qa.ask.features import CONTENT, SENTENCE, TIME
 from qa.ask.ranker import Linear, Model
 
 
@@ -27,6 +27,7 @@ def test_the_shipped_weights_read_exactly_the_features_the_code_computes():
     assert m.time.names == ("stage1",) + TIME
     assert m.abstain.names == QUESTION_FEATURES
     assert m.followup.names == conversation.FOLLOWUP_FEATURES
+    assert m.sentence.names == SENTENCE
     assert 0.0 < m.abstain_below < 1.0 and set(m.margins) == {"m_latest", "m_period", "m_trend"}
 
 
@@ -62,3 +63,27 @@ def test_the_shipped_weights_have_the_conversation_stage():
 
     m = ranker.load()
     assert m.conversation is not None and m.conversation.names == ("stage2",) + CONVERSATION
+
+
+def test_the_sentence_model_picks_what_is_shown_but_never_a_heading_while_a_sentence_is_there():
+    from dataclasses import replace
+
+    from qa.ask.features import Candidate
+    from qa.types import Chunk, Query
+
+    text = "Beslutning\nUdvalget drøftede sagen grundigt.\n\nIndkøbet af 40 overfaldsalarmer blev godkendt."
+    parts = ("Beslutning", "Udvalget drøftede sagen grundigt.", "Indkøbet af 40 overfaldsalarmer blev godkendt.")
+    spans = [(text.index(p), text.index(p) + len(p)) for p in parts]
+    sections = [None, "Beslutning", "Beslutning"]
+    chunk = Chunk("a", "d1", text, 0, len(text), item="6")
+    q = Query("Hvad blev besluttet om overfaldsalarmer?", answer_type="decision")
+    sims, q_terms = np.array([0.95, 0.90, 0.80]), ["overfaldsalarm", "beslut"]
+    cand = Candidate(0, chunk, spans[1], {}, spans, sections, sims)
+    by = lambda name: tuple(1.0 if n == name else 0.0 for n in SENTENCE)  # noqa: E731
+    lin = lambda name: Linear(SENTENCE, (0.0,) * len(SENTENCE), (1.0,) * len(SENTENCE), by(name))  # noqa: E731
+    base = Model(Linear(("dense",), (0.0,), (1.0,), (1.0,)), None, 0.5, {}, None, 0.0, None, {})
+    assert base.shown_span(cand, q, q_terms) == spans[1]  # no sentence model: the span chosen with the candidate
+    shown = lambda name: text[slice(*replace(base, sentence=lin(name)).shown_span(cand, q, q_terms))]  # noqa: E731
+    # by similarity alone the heading would win; it is no answer, so the best real sentence is shown
+    assert shown("s_sim").startswith("Udvalget")
+    assert shown("s_cov").startswith("Indkøbet")

@@ -123,6 +123,18 @@ def test_the_shown_answer_is_a_sentence_not_a_heading_label_file_or_fragment():
         assert not stages.is_answer(bad), bad
 
 
+def test_a_heading_label_case_number_or_file_is_never_shown_but_a_broken_sentence_is_text():
+    for heading in ("Beslutning", "Hjemmearbejde – justeret retningslinje", "Sagsnr. 81.38.00-P35-3-22", "Punkt 4.",
+                    "Bilag: referat_2024-05-23.pdf"):
+        assert stages.is_heading(heading), heading
+    assert stages.is_heading("Oversigt over tilbud", "Bilag")  # a line of the attachment list
+    for text in ("Man er nervøs for at de positive resultater og",  # broken by a line: ends in a function word
+                 "tilpasningen af budgettet til uddannelse på minus 50 mio. kr.",  # the rest of a cut sentence
+                 "At nedlægge jobcentrene.", "Beslutning fra Hoved-MED den 5. december 2024:",
+                 "Indkøbet af de 40 overfaldsalarmer blev godkendt."):
+        assert not stages.is_heading(text), text
+
+
 def test_a_timeline_keeps_the_recurring_item_below_the_margin():
     q = Query("Hvordan har reglerne for fravær ændret sig?", trend=True)
     feats = [{"title_cov": 0.5}, {"title_cov": 0.5}, {"title_cov": 0.0}, {"title_cov": 0.5}]
