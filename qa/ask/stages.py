@@ -74,8 +74,10 @@ def is_heading(sentence: str, section: str | None = None) -> bool:
     words = text.split()
     if not words or (section or "").lower().startswith("bilag") or _FILE_NAME.fullmatch(words[-1]):
         return True
-    if len(_WORD.findall(text)) < 3 or is_answer(text):
-        return len(_WORD.findall(text)) < 3
+    if len(_WORD.findall(text)) < 3:
+        return True
+    if is_answer(text):
+        return False
     return not (text[:1].islower() or words[-1].lower().strip(",") in STOP_WORDS or text.endswith(",")
                 or _ENDS_SENTENCE.search(text) or (text.endswith(":") and len(terms(text)) >= 4))
 
