@@ -15,6 +15,7 @@ whole passage, and returns a short Danish reason that completes "Det nærmeste a
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from qa.danish.dates import YEAR, date_spans
 from qa.danish.vocabulary import DECIDED
@@ -58,16 +59,19 @@ _PENDING = re.compile(
 )
 
 
+@lru_cache(maxsize=100_000)
 def has_money(text: str) -> bool:
     """Whether a text states a sum of money (a share, 5 %, is not a price)."""
     return bool(_MONEY.search(text))
 
 
+@lru_cache(maxsize=100_000)
 def has_amount(text: str) -> bool:
     """Whether a text states an amount of money or a share (35 mio. kr., 1,3 mia., 5 %)."""
     return has_money(text) or bool(_SHARE.search(text))
 
 
+@lru_cache(maxsize=100_000)  # asked of each candidate sentence, for ranking and again for showing
 def has_quantity(text: str) -> bool:
     """Whether a text states a number of something (35 mio. kr., 91, ca. 300, halvdelen, to gange)."""
     cleaned = text

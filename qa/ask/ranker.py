@@ -78,13 +78,12 @@ class Model:
         if self.sentence is None or cand.sims is None or not len(cand.spans):
             return cand.span
         text = cand.chunk.text
-        windows = [with_next(text, cand.spans, cand.sections, j) for j in range(len(cand.spans))]
         # a heading, a label or a file name is never shown while the passage has a sentence
         can = np.array([not is_heading(text[a:b], sec) for (a, b), sec in zip(cand.spans, cand.sections)])
         scores = self.sentence(sentence_rows(query, cand.chunk, cand.spans, cand.sections, cand.sims, q_terms))
         if can.any():
             scores = np.where(can, scores, -np.inf)
-        return windows[int(np.argmax(scores))]
+        return with_next(text, cand.spans, cand.sections, int(np.argmax(scores)))
 
     def answer_probability(self, qfeats: dict[str, float]) -> float:
         if self.abstain is None:

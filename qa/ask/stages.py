@@ -64,6 +64,7 @@ def is_answer(sentence: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=100_000)  # asked of every sentence of every shown passage
 def is_heading(sentence: str, section: str | None = None) -> bool:
     """A heading, a label, a case number or a file name (or any line of the attachment list): never shown as
     the answer while the passage has a sentence. Text that is_answer doubts but that is part of a sentence is
