@@ -158,7 +158,7 @@ class Searcher:
         self._set_sentences(hits, q_terms)
         prob = float(model.answer_probability(r.qfeatures))
         # outside what the minutes talk about at all: the absolute match gate of the previous release
-        off_topic = stages.confidence(hits[0], terms(cands.text), s) < s.abstain_below
+        off_topic = stages.confidence(hits[0], q_terms, s) < s.abstain_below
         abstain = bool(s.use_abstain and (off_topic or prob < model.abstain_below))
         reason = ""
         if abstain and not off_topic:

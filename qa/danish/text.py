@@ -73,11 +73,10 @@ def sentences(text: str) -> list[tuple[int, int]]:
         spans.append((start, m.start()))
         start = m.end()
     spans.append((start, len(text)))
-    out = []
-    for s, e in spans:
-        seg = text[s:e]
-        ls = len(seg) - len(seg.lstrip())
-        rs = len(seg.rstrip())
-        if rs > ls:
-            out.append((s + ls, s + rs))
-    return out
+    return [p for p in (trimmed(text, s, e) for s, e in spans) if p[1] > p[0]]
+
+
+def trimmed(text: str, a: int, b: int) -> tuple[int, int]:
+    """The span (a, b) of `text` without its surrounding white space."""
+    seg = text[a:b]
+    return a + len(seg) - len(seg.lstrip()), a + len(seg.rstrip())

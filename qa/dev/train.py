@@ -138,8 +138,12 @@ def fit_listwise(groups: list[tuple[np.ndarray, np.ndarray]], l2: float, signs: 
             grad = grad - X.T @ (p * y / mass - p)
         return total, grad
 
-    bounds = [(0, None) if g > 0 else (None, 0) if g < 0 else (None, None) for g in (signs or [0] * d)]
-    return minimize(loss, np.zeros(d), jac=True, method="L-BFGS-B", bounds=bounds).x
+    return minimize(loss, np.zeros(d), jac=True, method="L-BFGS-B", bounds=_bounds(signs or [0] * d)).x
+
+
+def _bounds(signs: list[int]) -> list[tuple[float | None, float | None]]:
+    """L-BFGS-B bounds for weights of these signs: +1 at least 0, -1 at most 0, 0 free."""
+    return [(0, None) if g > 0 else (None, 0) if g < 0 else (None, None) for g in signs]
 
 
 def _linear(names, X_all: np.ndarray, groups, l2: float, signs: dict[str, int] | None = None) -> Linear:
@@ -387,8 +391,7 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float, signs: list[int]) -> t
         g = -(t * p)
         return np.logaddexp(0, -m).sum() + 0.5 * l2 * w @ w, np.r_[X.T @ g + l2 * w, g.sum()]
 
-    bounds = [(0, None) if s > 0 else (None, 0) if s < 0 else (None, None) for s in signs] + [(None, None)]
-    v = minimize(loss, np.zeros(X.shape[1] + 1), jac=True, method="L-BFGS-B", bounds=bounds).x
+    v = minimize(loss, np.zeros(X.shape[1] + 1), jac=True, method="L-BFGS-B", bounds=_bounds(list(signs) + [0])).x
     return v[:-1], float(v[-1])
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+from qa.danish.text import trimmed
 from qa.danish.vocabulary import body_spans, find_sides
 from qa.ingest.furniture import TOC_LINE, is_furniture
 from qa.types import FRONT_MATTER, Chunk, Document
@@ -216,8 +217,9 @@ class Sections:
         for i, ln in enumerate(lines):
             prev = lines[i - 1] if i else None
             nxt = next((x for x in lines[i + 1:] if x.clean), None)
-            own = subsection_heading(ln, prev, nxt) if i > 0 or not item_heading(ln.clean) else None
-            if own or (i == 0 and item_heading(ln.clean)):
+            item = i == 0 and item_heading(ln.clean) is not None  # the passage opens with its item's heading
+            own = None if item else subsection_heading(ln, prev, nxt)
+            if own or item:
                 headings.append((ln.start, ln.end))
             label = own or label
             labels.append(label)
@@ -235,21 +237,15 @@ class Sections:
         a heading cut from it is dropped (it is no answer, and the item title and section say it), and the
         sentence keeps the glued text from its context start on for its vector, as embedded before."""
         marks = sorted({x for h in self.headings for x in h})
-        heads = {_trim(text, a, b) for a, b in self.headings}
+        heads = {trimmed(text, a, b) for a, b in self.headings}
         out = []
         for a, b in spans:
             inside = [m for m in marks if a < m < b]
-            pieces = [p for p in (_trim(text, x, y) for x, y in zip([a] + inside, inside + [b])) if p[1] > p[0]]
+            pieces = [p for p in (trimmed(text, x, y) for x, y in zip([a] + inside, inside + [b])) if p[1] > p[0]]
             if len(pieces) > 1:
                 pieces = [p for p in pieces if p not in heads] or pieces[-1:]
             out += [(x, y, a) for x, y in pieces]
         return out
-
-
-def _trim(text: str, a: int, b: int) -> tuple[int, int]:
-    """A span without its surrounding white space."""
-    seg = text[a:b]
-    return a + len(seg) - len(seg.lstrip()), a + len(seg.rstrip())
 
 
 def section_at(text: str, offset: int) -> str | None:
