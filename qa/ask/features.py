@@ -9,6 +9,7 @@ question's period. Nothing here is a weight: qa/ask/ranker.py combines them with
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -73,9 +74,9 @@ def passage_features(query: Query, q_terms: list[str], idf: dict[str, float], ch
     """The features of one passage that need only the passage and the question (no other candidate)."""
     sent_sim, span, fit, sent_cov, max_sent_cov = sentence
     q_cov = [t for t in dict.fromkeys(q_terms) if not t.isdigit()]
-    p_terms = terms(chunk.text)
-    have = set(terms(chunk.item_title or "")) | set(p_terms)
-    title = set(terms(chunk.item_title or ""))
+    p_words, p_bigrams = _passage_words(chunk.text)
+    title = stages.word_set(chunk.item_title or "")
+    have = title | p_words
     q_bi = set(zip(q_terms, q_terms[1:]))
     idf_sum = sum(idf.get(t, 0.0) for t in q_cov) or 1.0
     f = {
@@ -84,7 +85,7 @@ def passage_features(query: Query, q_terms: list[str], idf: dict[str, float], ch
         "title_cov": sum(t in title for t in q_cov) / len(q_cov) if q_cov else 0.0,
         "idf_cov": sum(idf.get(t, 0.0) for t in q_cov if t in have) / idf_sum,
         "sent_cov": sent_cov, "max_sent_cov": max_sent_cov,
-        "bigram": len(q_bi & set(zip(p_terms, p_terms[1:]))) / len(q_bi) if q_bi else 0.0,
+        "bigram": len(q_bi & p_bigrams) / len(q_bi) if q_bi else 0.0,
         "log_len": float(np.log(1 + len(chunk.text))),
         "type_fit": float(bool(query.answer_type) and fit),
         "type_miss": float(bool(query.answer_type) and not fit),
@@ -100,6 +101,13 @@ def passage_features(query: Query, q_terms: list[str], idf: dict[str, float], ch
     f.update(period_features(query, chunk))
     f.update(conversation_features(query, chunk))
     return f
+
+
+@lru_cache(maxsize=50_000)
+def _passage_words(text: str) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+    """A passage's terms and adjacent term pairs as sets (cached: recurring topics bring passages back)."""
+    t = terms(text)
+    return frozenset(t), frozenset(zip(t, t[1:]))
 
 
 def conversation_features(query: Query, chunk: Chunk) -> dict[str, float]:
@@ -184,29 +192,35 @@ def sentence_rows(query: Query, chunk: Chunk, spans: list[tuple[int, int]], sect
     top, n = float(sims.max()) if len(sims) else 0.0, max(1, len(spans) - 1)
     rows = []
     for i, ((a, b), sec) in enumerate(zip(spans, sections)):
-        words = set(terms(body[a:b]))
-        rows.append((float(sims[i]), float(sims[i]) - top, len(words & q_cov) / len(q_cov) if q_cov else 0.0,
-                     float(stages.fits(query.answer_type, body[a:b], chunk, sec)),
-                     float(stages.is_answer_in(body[a:b], sec)), i / n))
+        text = body[a:b]
+        rows.append((float(sims[i]), float(sims[i]) - top,
+                     len(stages.word_set(text) & q_cov) / len(q_cov) if q_cov else 0.0,
+                     float(stages.fits(query.answer_type, text, chunk, sec)),
+                     float(stages.is_answer_in(text, sec)), i / n))
     return np.array(rows, dtype=np.float64).reshape(len(spans), len(SENTENCE))
 
 
 def best_sentence(query: Query, chunk: Chunk, spans: list[tuple[int, int]], sections: list[str | None],
                   sims: np.ndarray, q_terms: list[str]) -> tuple[float, tuple[int, int] | None, bool, float, float]:
     """The passage's best sentence: its similarity, the span to show, whether one of the three best is of
-    the asked kind, and the share of the question's terms in the shown span and in the best-covering one."""
+    the asked kind, and the share of the question's terms in the shown span and in the best-covering one.
+    Asked of every sentence of every candidate, so each sentence's text and words are made once."""
     if not spans:
         return 0.0, None, False, 0.0, 0.0
     body, q_set = chunk.text, set(q_terms)
-    fit = [stages.fits(query.answer_type, body[a:b], chunk, sec) for (a, b), sec in zip(spans, sections)]
-    pick = sims + np.array([stages.answer_bonus(body[a:b], q_set) + 0.05 * x
-                            - (0.0 if stages.is_answer_in(body[a:b], sec) else 1.0)
-                            for (a, b), x, sec in zip(spans, fit, sections)])
+    q_cov = {t for t in q_set if not t.isdigit()}
+    texts = [body[a:b] for a, b in spans]
+    words = [stages.word_set(t) for t in texts]
+    fit = [stages.fits(query.answer_type, t, chunk, sec) for t, sec in zip(texts, sections)]
+    pick = sims + np.array([stages.answer_bonus(t, q_set) + 0.05 * x - (0.0 if stages.is_answer_in(t, sec) else 1.0)
+                            for t, x, sec in zip(texts, fit, sections)])
     order = np.argsort(-pick)
     j = int(order[0])
     shown = next((int(i) for i in order[:3] if fit[i]), j)
     span = stages.with_next(body, spans, sections, shown)
-    q_cov = {t for t in q_terms if not t.isdigit()}
-    covs = [len(set(terms(body[a:b])) & q_cov) / len(q_cov) for a, b in spans] if q_cov else [0.0]
-    shown_cov = len(set(terms(body[span[0]:span[1]])) & q_cov) / len(q_cov) if q_cov else 0.0
-    return float(sims[j]), span, any(fit[i] for i in order[:3]), shown_cov, max(covs)
+    if not q_cov:
+        return float(sims[j]), span, any(fit[i] for i in order[:3]), 0.0, 0.0
+    shown_words = words[shown] | (words[shown + 1] if span[1] != spans[shown][1] else frozenset())
+    best_cov = max(len(w & q_cov) for w in words)
+    return (float(sims[j]), span, any(fit[i] for i in order[:3]), len(shown_words & q_cov) / len(q_cov),
+            best_cov / len(q_cov))

@@ -88,12 +88,22 @@ def is_answer_in(sentence: str, section: str | None) -> bool:
     return is_answer(sentence) and not (section or "").lower().startswith("bilag")
 
 
+@lru_cache(maxsize=100_000)
+def word_set(sentence: str) -> frozenset[str]:
+    """A sentence's content terms as a set (cached: asked of every sentence of every candidate)."""
+    return frozenset(terms(sentence))
+
+
+@lru_cache(maxsize=100_000)
+def _word_count(sentence: str) -> int:
+    return len(terms(sentence))
+
+
 def answer_bonus(sentence: str, q_terms: set[str]) -> float:
     """A sentence sharing the question's words is likelier the answer; a heading-length one is none."""
-    words = terms(sentence)
-    if len(words) < 3:
+    if _word_count(sentence) < 3:
         return -0.05
-    return 0.1 * len(q_terms & set(words)) / max(1, len(q_terms))
+    return 0.1 * len(q_terms & word_set(sentence)) / max(1, len(q_terms))
 
 
 def with_next(text: str, spans: list[tuple[int, int]], sections: list[str | None], j: int) -> tuple[int, int]:
