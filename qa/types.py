@@ -143,6 +143,7 @@ class Query:
     # answer's agenda item and document are candidates and ranking features (qa/ask/features.py)
     previous: Turn | None = None
     afterwards: bool = False  # such a follow-up asks what became of it later ("Har det virket?")
+    own_text: str = ""  # such a follow-up's own words (`text` adds the previous turn's topic)
 
 
 @dataclass

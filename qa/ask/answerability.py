@@ -42,6 +42,9 @@ _NUMBER_WORDS = re.compile(
     re.I,
 )
 
+# A conversation's question may open with a conjunction ("Og hvad viste målingen?", "Men hvem sagde det?"):
+# the checks anchored at the question word read what follows it.
+_LEAD = re.compile(r"^\s*(?:og|men|så|nå)\b,?\s*", re.I)
 # A question asking what something showed or concluded, not one that merely mentions a result.
 _ASKS_FINDING = re.compile(
     r"^\s*(?:hvad (?:viste|viser|fandt|afslørede|konkluderede)\b"
@@ -54,7 +57,9 @@ _PENDING = re.compile(
     r"\b(afvent\w*|endnu ikke|ikke endnu|foreligger ikke|ikke (?:er )?(?:klar|færdig\w*|modtaget)|udestår|"
     r"følger senere|når \w+(?: \w+){0,8} (?:foreligger|er klar|kommer)|"
     r"ikke (?:endeligt? )?(?:fastlagt|afklaret|opgjort|gjort op)|skal følges op|"
-    r"vil (?:data )?blive (?:udtrukket|offentliggjort|fremlagt|præsenteret))\b",
+    r"vil (?:data )?blive (?:udtrukket|offentliggjort|fremlagt|præsenteret)|"
+    # the -s passive of these verbs speaks of what comes later: "Resultaterne forelægges på mødet i juni"
+    r"(?:forelægges|fremlægges|præsenteres|offentliggøres))\b",
     re.I,
 )
 
@@ -95,7 +100,7 @@ def unmet(query: Query, hit: Hit) -> str | None:
         return "nævner ikke noget beløb"
     if query.answer_type == "number" and not has_quantity(shown):
         return "nævner ikke noget tal"
-    if _ASKS_FINDING.search(query.text) and _PENDING.search(shown):
+    if _ASKS_FINDING.search(_LEAD.sub("", query.text)) and _PENDING.search(shown):
         return "siger, at resultatet ikke foreligger endnu"
     return None
 
@@ -152,7 +157,7 @@ def question_features(query: Query, top, runner_up_z: float, ranked, ref: str | 
 
     f = {n: 0.0 for n in QUESTION_FEATURES + CHECKS}
     why: dict[str, str] = {}
-    q = query.text
+    q = _LEAD.sub("", query.text)
     c = top.chunk
     shown = c.text[top.span[0]:top.span[1]] if top.span else c.text
     # names of the meeting, the document and the item count as said in the passage ("AMC" in AMC's minutes)
@@ -173,7 +178,8 @@ def question_features(query: Query, top, runner_up_z: float, ranked, ref: str | 
             if not any(noun == t or (len(t) >= 4 and noun.endswith(t)) for t in said) and not has_amount(shown):
                 f["counted_missing"], why["counted_missing"] = 1.0, f"nævner ikke antallet af {m.group(1)}"
     if not query.parts:
-        if _ASKS_FINDING.search(q) and _PENDING.search(shown):
+        # (anywhere in the passage: "Resultaterne forelægges på mødet i juni" may stand after the shown lines)
+        if _ASKS_FINDING.search(q) and _PENDING.search(c.text):
             f["pending"], why["pending"] = 1.0, "siger, at resultatet ikke foreligger endnu"
         # (unless the question itself says the matter was postponed, or asks why it was not decided)
         if (_ASKS_DECIDED.search(q) and _NOT_DECIDED.search(c.text) and not _NOT_DECIDED.search(q)
@@ -188,7 +194,10 @@ def question_features(query: Query, top, runner_up_z: float, ranked, ref: str | 
         if len(terms(c.text)) < SHORT_PASSAGE and not any(is_answer(c.text[a:b]) for a, b in sentences(c.text)):
             f["shown_label"], why["shown_label"] = 1.0, "er kun en overskrift"
     where = " ".join((c.text, c.date or "", heads))
-    years = list(dict.fromkeys(YEAR.findall(q)))
+    # a year carried from the previous turn counts while its period stands; a follow-up asking what became
+    # of the matter later ("Hvornår kom den så igennem?") dropped it (conversation.leaning)
+    carried_dropped = query.previous is not None and query.afterwards and query.period is None
+    years = list(dict.fromkeys(YEAR.findall(query.own_text if carried_dropped and query.own_text else q)))
     # one named year is enough when several are named (each part is answered at its own meeting)
     if years and not query.trend and not any(y in where for y in years):
         f["miss_year"], why["miss_year"] = 1.0, f"nævner ikke {years[0]}"

@@ -195,4 +195,4 @@ def leaning(query: Query, previous: Turn | None, leans: bool, question: str = ""
         # "Blev det til noget?" after "... i juni 2022": the carried period was the old turn's, and what
         # became of the matter lies after it
         query = replace(query, period=None, pins_meeting=False)
-    return replace(query, previous=previous, afterwards=afterwards)
+    return replace(query, previous=previous, afterwards=afterwards, own_text=question)

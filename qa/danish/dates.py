@@ -314,5 +314,18 @@ def mentions(text: str, period) -> bool:
 def names_other(text: str, period) -> bool:
     """Whether a passage names another period of the same kind (another quarter, half-year or season)
     and not this one: it reports on some other period, so it cannot answer for this one."""
-    pat = {"quarter": _QUARTER, "half": _HALF, "season": _SEASON}.get(period.kind)
-    return bool(pat and pat.search(text.lower())) and not mentions(text, period)
+    if period.kind not in ("quarter", "half", "season") or mentions(text, period):
+        return False
+    low = text.lower()
+    years = {str(y) for y in range(int(period.start[:4]), int(period.end[:4]) + 1)}
+    month = int(period.start[5:7])
+    # each named one as (its first month, its year or None); "i sommer" without a year in a summer
+    # question is the same season, not another one
+    if period.kind == "quarter":
+        named = [(3 * (_ORD.get((m.group(1) or "").lower()) or int(m.group(3) or 1)) - 2, m.group(2) or m.group(4))
+                 for m in _QUARTER.finditer(low)]
+    elif period.kind == "half":
+        named = [(1 if _ORD.get(m.group(1).lower(), 2) == 1 else 7, m.group(2)) for m in _HALF.finditer(low)]
+    else:
+        named = [(SEASONS[m.group(1).lower()][0], m.group(2)) for m in _SEASON.finditer(low)]
+    return any(mo != month or (y is not None and y not in years) for mo, y in named)

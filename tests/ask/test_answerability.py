@@ -219,3 +219,29 @@ def test_names_in_the_document_and_item_titles_count_and_one_named_year_is_enoug
 def test_the_abstainer_reads_the_count_of_checks():
     f, _ = _qf("Hvad kostede skiftet til Nexus?", "Nexus gik i drift den 2. maj 2023.", date="2023-06-13")
     assert f["checks"] == sum(f[n] for n in CHECKS) >= 1
+
+
+def test_a_result_presented_later_is_pending_and_a_leading_og_is_read_past():
+    text = ("Den næste trivselsmåling gennemføres i april 2025. Målet er en svarprocent på mindst 80. "
+            "Resultaterne forelægges på mødet den 17. juni 2025.")
+    f, why = _qf("Og hvad viste målingen i 2025?", text, date="2025-03-18")
+    assert f["pending"] == 1.0 and "ikke foreligger" in why["pending"]
+    f, _ = _qf("Og hvad viste målingen i 2025?", "Målingen viste en svarprocent på 84.", date="2025-06-17")
+    assert f["pending"] == 0.0
+
+
+def test_a_follow_up_asking_what_became_of_it_does_not_need_the_carried_year():
+    from dataclasses import replace
+
+    from qa.types import Turn
+
+    asked = "Hvornår kom den så igennem?"
+    query = parse_query(f"{asked} retningslinjen hjemmearbejde juni 2022", ref="2025-03-18")
+    prev = Turn("Hvorfor blev retningslinjen ikke vedtaget i juni 2022?", "…", "d", "4", "Retningslinje", "2022-06-14")
+    cand = _cand("Retningslinjen blev vedtaget som forsøg med én hjemmearbejdsdag.", date="2023-11-09")
+    later = replace(query, previous=prev, afterwards=True, period=None, own_text=asked)
+    f, _ = question_features(later, cand, 0.5, [cand], "2025-03-18", frozenset())
+    assert f["miss_year"] == 0.0
+    f, why = question_features(replace(query, previous=prev, own_text=asked), cand, 0.5, [cand], "2025-03-18",
+                               frozenset())
+    assert f["miss_year"] == 1.0 and why["miss_year"] == "nævner ikke 2022"  # the period still stands

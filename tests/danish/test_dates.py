@@ -60,6 +60,13 @@ def test_a_passage_names_the_period_or_another_of_its_kind():
     assert not mentions("Sygefraværet i 1. kvartal 2023 var 7,0 %.", q3)
     assert names_other("Sygefraværet i 1. kvartal 2023 var 7,0 %.", q3)
     assert not names_other("Budgettet blev vedtaget.", q3)
+    assert names_other("Sygefraværet i 3. kvartal 2022 var 6,1 %.", q3)  # the same quarter, another year
+    summer = parse_period("i sommeren 2024", REF)
+    # the same season without its year ("i sommer" in June's minutes) is no other period; winter is
+    assert not names_other("Det er ikke nødvendigt at lukke pladser på Egely i sommer.", summer)
+    assert names_other("Pladserne lukkes i vinteren.", summer)
+    assert not names_other("Det halve år gik godt.", parse_period("i 1. halvår 2024", REF))
+    assert names_other("I 2. halvår faldt fraværet.", parse_period("i 1. halvår 2024", REF))
     year = parse_period("i 2023", REF)
     assert mentions("rammen på 628,9 mio. kr. i 2023", year)
 
