@@ -139,7 +139,7 @@ SHORT_PASSAGE = 10  # content terms: fewer, and no sentence, is a heading on its
 # Each alone fires on few questions, too few for a model to learn its own weight from a fold (fitted one by
 # one, a check a fold had not seen fire got almost none: held-out AUC 0.82 against 0.88 for their count,
 # docs/RETRIEVAL.md); the abstainer reads their count, "checks", so a check gets the weight learned from all.
-CHECKS = ("after_index", "period_unfit", "pending", "not_decided", "after_document", "miss_amount", "miss_count",
+CHECKS = ("after_index", "period_unfit", "title_other", "pending", "not_decided", "after_document", "miss_amount", "miss_count",
           "counted_missing", "miss_year", "person_missing", "topic_apart", "person_not_shown", "acronym_missing",
           "shown_label")
 QUESTION_FEATURES = ("gap_z", "top_idf_cov", "compound", "checks")
@@ -208,6 +208,11 @@ def question_features(query: Query, top, runner_up_z: float, ranked, ref: str | 
                 f["period_unfit"], why["period_unfit"] = 1.0, f"er ikke fra et møde {p.label}"
         elif names_other(c.text, p) and not any(mentions(x.chunk.text, p) for x in ranked[:5]):
             f["period_unfit"], why["period_unfit"] = 1.0, f"handler om en anden periode end {p.label}"
+        # a recurring report is titled by the period it reports on ("Sygefravær 1. kvartal 2023", "APV 2022"):
+        # when the first passage's title names another one and no close passage's title names this one
+        if (not query.pins_meeting and top.f.get("p_title_other")
+                and not any(x.f.get("p_title") for x in ranked[:5])):
+            f["title_other"], why["title_other"] = 1.0, f"handler om en anden periode end {p.label}"
         if ref and p.start > ref and _PAST.search(q):  # what happened after the newest minutes is not in them
             f["after_index"], why["after_index"] = 1.0, f"er fra før {p.label}; det seneste referat er fra {ref}"
     low = c.text.lower()

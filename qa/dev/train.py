@@ -222,13 +222,27 @@ def question_rows(questions: list[DevQuestion], models: dict[int, Model], fold_o
     return np.array(X), np.array(y)
 
 
-def fit_abstainer(X: np.ndarray, y: np.ndarray, c: float, false_share: float) -> tuple[Linear, float]:
+def fit_abstainer(X: np.ndarray, y: np.ndarray, c: float, false_share: float,
+                  groups: np.ndarray | None = None) -> tuple[Linear, float]:
+    """The abstention model on all rows, and its threshold: the `false_share` quantile of the answerable
+    questions' probabilities, each given by a model fitted without its group (`groups`, the inner folds by
+    document), so that the threshold is set on probabilities like those of unseen questions (an in-sample
+    probability is higher for the questions the model was fitted on)."""
     from sklearn.linear_model import LogisticRegression
 
-    mu, sd = X.mean(0), X.std(0) + 1e-9
-    lr = LogisticRegression(C=c, max_iter=2000).fit((X - mu) / sd, y)
+    def fit(rows):
+        mu, sd = X[rows].mean(0), X[rows].std(0) + 1e-9
+        return mu, sd, LogisticRegression(C=c, max_iter=2000).fit((X[rows] - mu) / sd, y[rows])
+
+    mu, sd, lr = fit(np.ones(len(y), bool))
     lin = Linear(QUESTION_FEATURES, tuple(mu), tuple(sd), tuple(lr.coef_[0]), float(lr.intercept_[0]))
     p = lr.predict_proba((X - mu) / sd)[:, 1]
+    for g in (np.unique(groups) if groups is not None else ()):
+        rest = groups != g
+        if len(set(y[rest])) < 2:
+            continue
+        gmu, gsd, glr = fit(rest)
+        p[~rest] = glr.predict_proba((X[~rest] - gmu) / gsd)[:, 1]
     return lin, float(np.quantile(p[y], false_share)) if y.any() else 0.5
 
 
@@ -267,7 +281,8 @@ def fit_model(train: list[DevQuestion], searcher, settings, conversations: list[
     for q, g in zip(train, inner):
         fold_of[q.id] = g
     X, y = question_rows(train, models, fold_of, searcher)
-    abstain, below = fit_abstainer(X, y, settings.abstain_c, settings.abstain_false_share)
+    rows_fold = np.array([fold_of[q.id] for q in train if q.cands.items])
+    abstain, below = fit_abstainer(X, y, settings.abstain_c, settings.abstain_false_share, rows_fold)
     follow = fit_followup(conversations, shown=shown_passage(searcher, ranker)) if conversations else None
     model = Model(ranker.content, ranker.time, ranker.topical, ranker.margins, abstain, below, follow,
                   {"questions": len(train), "answerable": int(sum(bool(q.evidence) for q in train))},

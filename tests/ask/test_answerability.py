@@ -245,3 +245,16 @@ def test_a_follow_up_asking_what_became_of_it_does_not_need_the_carried_year():
     f, why = question_features(replace(query, previous=prev, own_text=asked), cand, 0.5, [cand], "2025-03-18",
                                frozenset())
     assert f["miss_year"] == 1.0 and why["miss_year"] == "nævner ikke 2022"  # the period still stands
+
+
+def test_a_report_titled_by_another_period_does_not_answer_for_this_one():
+    query = parse_query("Hvad var sygefraværet i 2. kvartal 2023?", ref="2025-03-18")
+    text = "Sygefraværet i 1. kvartal 2023 var 7,0 %."
+    other = Candidate(1, Chunk("c", "d", text, 0, len(text), item="2", item_title="Sygefravær 1. kvartal 2023",
+                               date="2023-06-13"), (0, len(text)), {"p_title_other": 1.0})
+    f, why = question_features(query, other, 0.5, [other], "2025-03-18", frozenset())
+    assert f["title_other"] == 1.0 and "2. kvartal 2023" in why["title_other"]
+    right = Candidate(2, Chunk("e", "d", text, 0, len(text), item="2", item_title="Sygefravær 2. kvartal 2023",
+                               date="2023-09-12"), (0, len(text)), {"p_title": 1.0})
+    f, _ = question_features(query, other, 0.5, [other, right], "2025-03-18", frozenset())
+    assert f["title_other"] == 0.0  # a close passage titled by the asked quarter: not this check's to say

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from qa.dev.train import fit_listwise, fit_logistic, folds, norm
 
@@ -70,3 +71,26 @@ def test_other_fold_seeds_deal_the_documents_otherwise_and_still_never_split_one
 
 def test_the_evidence_rule_ignores_case_white_space_and_stars():
     assert norm("Der skal **findes** 35\n mio. kr.") == norm("der skal findes 35 mio. kr.")
+
+
+def test_the_abstention_threshold_is_set_on_out_of_group_probabilities():
+    from sklearn.linear_model import LogisticRegression
+
+    from qa.ask.answerability import QUESTION_FEATURES
+    from qa.dev.train import fit_abstainer
+
+    rng = np.random.default_rng(0)
+    y = rng.random(120) < 0.75
+    X = rng.normal(size=(120, len(QUESTION_FEATURES))) + y[:, None] * np.array([1.0, 0.5, 0.0, -1.0])
+    groups = np.arange(120) % 4
+    lin, below = fit_abstainer(X, y, 1.0, 0.05, groups)
+    p = np.zeros(120)
+    for g in range(4):  # the same by hand: each group's probabilities from a model fitted without it
+        rest = groups != g
+        mu, sd = X[rest].mean(0), X[rest].std(0) + 1e-9
+        lr = LogisticRegression(C=1.0, max_iter=2000).fit((X[rest] - mu) / sd, y[rest])
+        p[~rest] = lr.predict_proba((X[~rest] - mu) / sd)[:, 1]
+    assert below == pytest.approx(np.quantile(p[y], 0.05))
+    _, in_sample = fit_abstainer(X, y, 1.0, 0.05)  # without groups: the fitted model's own probabilities
+    assert in_sample != pytest.approx(below)
+    assert lin.names == QUESTION_FEATURES
