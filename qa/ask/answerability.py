@@ -48,7 +48,7 @@ _LEAD = re.compile(r"^\s*(?:og|men|så|nå)\b,?\s*", re.I)
 # A question asking what something showed or concluded, not one that merely mentions a result.
 _ASKS_FINDING = re.compile(
     r"^\s*(?:hvad (?:viste|viser|fandt|afslørede|konkluderede)\b"
-    r"|hvad (?:var|blev|er) (?:\w+ )?(?:resultat\w*|udfald\w*|konklusion\w*|konsekvens\w*)"
+    r"|hvad (?:var|blev|er) (?:\w+ )?\w*(?:resultat\w*|udfald\w*|konklusion\w*|konsekvens\w*)"
     r"|hvilke (?:resultater|fund|konklusioner)\b)",
     re.I,
 )
@@ -59,9 +59,10 @@ _PENDING = re.compile(
     r"ikke (?:endeligt? )?(?:fastlagt|afklaret|opgjort|gjort op)|skal følges op|"
     r"vil (?:data )?blive (?:udtrukket|offentliggjort|fremlagt|præsenteret)|"
     # the -s passive of these verbs speaks of what comes later: "Resultaterne forelægges på mødet i juni"
-    r"(?:forelægges|fremlægges|præsenteres|offentliggøres))\b",
+    r"(?:forelægges|fremlægges|præsenteres|offentliggøres|eftersendes|vedlægges))\b",
     re.I,
 )
+_ATTACHED = {"vedlægges", "eftersendes"}  # the result is in an attachment, not in the minutes' text
 
 
 @lru_cache(maxsize=100_000)
@@ -179,8 +180,11 @@ def question_features(query: Query, top, runner_up_z: float, ranked, ref: str | 
                 f["counted_missing"], why["counted_missing"] = 1.0, f"nævner ikke antallet af {m.group(1)}"
     if not query.parts:
         # (anywhere in the passage: "Resultaterne forelægges på mødet i juni" may stand after the shown lines)
-        if _ASKS_FINDING.search(q) and _PENDING.search(c.text):
-            f["pending"], why["pending"] = 1.0, "siger, at resultatet ikke foreligger endnu"
+        pending = _ASKS_FINDING.search(q) and _PENDING.search(c.text)
+        if pending:
+            f["pending"] = 1.0
+            why["pending"] = ("henviser til et bilag for resultatet" if pending.group(0).lower() in _ATTACHED
+                              else "siger, at resultatet ikke foreligger endnu")
         # (unless the question itself says the matter was postponed, or asks why it was not decided)
         if (_ASKS_DECIDED.search(q) and _NOT_DECIDED.search(c.text) and not _NOT_DECIDED.search(q)
                 and not re.search(r"\bikke\b", q, re.I)):

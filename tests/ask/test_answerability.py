@@ -258,3 +258,11 @@ def test_a_report_titled_by_another_period_does_not_answer_for_this_one():
                                date="2023-09-12"), (0, len(text)), {"p_title": 1.0})
     f, _ = question_features(query, other, 0.5, [other, right], "2025-03-18", frozenset())
     assert f["title_other"] == 0.0  # a close passage titled by the asked quarter: not this check's to say
+
+
+def test_a_result_asked_for_that_the_minutes_leave_to_an_attachment():
+    text = "Direktøren giver en status på regnskabsafslutningen for år 2024. Regnskabet vedlægges referatet."
+    f, why = _qf("Hvad blev regnskabsresultatet for 2024?", text, date="2025-03-10")
+    assert f["pending"] == 1.0 and why["pending"] == "henviser til et bilag for resultatet"
+    f, _ = _qf("Hvad blev regnskabsresultatet for 2024?", "Regnskabet for 2024 viser et overskud på 2,1 mio. kr.")
+    assert f["pending"] == 0.0
