@@ -117,8 +117,7 @@ _ASKS_AMOUNT = re.compile(r"\b(kost\w*|pris(?:\w+|(?!\s+på\b))|beløb\w*|hvor m
 _ASKS_COUNT = re.compile(r"\b(hvor mange|antal\w*|hvor høj\w*|hvor stor\w*|hvilken placering|\w*procent\w*)\b", re.I)
 _PERSON = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-ZÆØÅ][a-zæøå]+(?:\s+[A-ZÆØÅ][a-zæøå]+)+)\b")
 _ACRONYM = re.compile(r"\b([A-ZÆØÅ0-9]{2,}[a-zæøå]?)(?:'s|s)?\b")
-_ASKS_DECIDED = re.compile(r"\b(blev (?:\w+ ){0,6}(?:godkendt|indført|vedtaget|besluttet|gennemført|indfør\w*)|"
-                           r"hvad (?:blev|har) (?:\w+ ){0,2}(?:besluttet|vedtaget))\b", re.I)
+_ASKS_DECIDED = re.compile(r"\bblev (?:\w+ ){0,6}(?:godkendt|indført|vedtaget|besluttet|gennemført|indfør\w*)\b", re.I)
 _NOT_DECIDED = re.compile(r"\b(udsat|udsættes|udskudt|udskydes|ikke taget stilling|ikke færdigbehandlet|"
                           r"genoptages|tages op (?:igen )?på (?:et )?(?:senere|næste) møde)\b", re.I)
 # Question words that ask for something other than an amount or a count: "Hvornår blev byrådet informeret om
@@ -152,7 +151,7 @@ def question_features(query: Query, top, runner_up_z: float, ranked, ref: str | 
 
     `top` and `ranked` are qa.ask.features.Candidate objects in shown order; `runner_up_z` is the gap of the
     first score over the second in spreads."""
-    from qa.ask.stages import is_answer
+    from qa.ask.stages import is_heading
     from qa.danish.dates import find_dates, mentions, names_other
     from qa.danish.text import sentences, stem, terms, tokens
 
@@ -185,9 +184,10 @@ def question_features(query: Query, top, runner_up_z: float, ranked, ref: str | 
             f["pending"] = 1.0
             why["pending"] = ("henviser til et bilag for resultatet" if pending.group(0).lower() in _ATTACHED
                               else "siger, at resultatet ikke foreligger endnu")
-        # (unless the question itself says the matter was postponed, or asks why it was not decided)
+        # (unless the question itself says the matter was postponed, asks why it was not decided, or asks
+        # what was decided: "Hvad blev der besluttet om …?" is answered by "… udskydes", the decision made)
         if (_ASKS_DECIDED.search(q) and _NOT_DECIDED.search(c.text) and not _NOT_DECIDED.search(q)
-                and not re.search(r"\bikke\b", q, re.I)):
+                and not re.search(r"\bikke\b", q, re.I) and not re.match(r"\s*hvad\b", q, re.I)):
             f["not_decided"], why["not_decided"] = 1.0, "siger, at sagen blev udsat"
         # an event dated after the meeting did not happen in it; a decision or an appointment may set one
         if (_PAST.search(q) and not asks_other and not DECIDED.search(q)
@@ -195,7 +195,7 @@ def question_features(query: Query, top, runner_up_z: float, ranked, ref: str | 
             f["after_document"], why["after_document"] = 1.0, "siger, at det først sker efter mødet"
         # a passage that is only a heading or a label (a slide title, an attachment's name); a passage cut
         # mid-sentence by the chunker is longer and is joined to its neighbour when shown
-        if len(terms(c.text)) < SHORT_PASSAGE and not any(is_answer(c.text[a:b]) for a, b in sentences(c.text)):
+        if len(terms(c.text)) < SHORT_PASSAGE and all(is_heading(c.text[a:b]) for a, b in sentences(c.text)):
             f["shown_label"], why["shown_label"] = 1.0, "er kun en overskrift"
     where = " ".join((c.text, c.date or "", heads))
     # a year carried from the previous turn counts while its period stands; a follow-up asking what became
@@ -208,7 +208,9 @@ def question_features(query: Query, top, runner_up_z: float, ranked, ref: str | 
     p = query.period
     if p and p.kind != "span" and not query.trend:
         if query.pins_meeting:
-            if not any(x.f.get("p_in") for x in ranked):
+            # another body's meeting is reported in this one's minutes with its date ("Beslutning fra Hoved-MED
+            # den 5. december 2024: …"): a passage naming the date counts when the question names that body
+            if not any(x.f.get("p_in") or (x.f.get("body_other") and x.f.get("p_mention")) for x in ranked):
                 f["period_unfit"], why["period_unfit"] = 1.0, f"er ikke fra et møde {p.label}"
         elif names_other(c.text, p) and not any(mentions(x.chunk.text, p) for x in ranked[:5]):
             f["period_unfit"], why["period_unfit"] = 1.0, f"handler om en anden periode end {p.label}"

@@ -1,6 +1,7 @@
 """The answerability checks: numbers that count, years the question names, results still awaited."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -231,8 +232,6 @@ def test_a_result_presented_later_is_pending_and_a_leading_og_is_read_past():
 
 
 def test_a_follow_up_asking_what_became_of_it_does_not_need_the_carried_year():
-    from dataclasses import replace
-
     from qa.types import Turn
 
     asked = "Hvornår kom den så igennem?"
@@ -266,3 +265,26 @@ def test_a_result_asked_for_that_the_minutes_leave_to_an_attachment():
     assert f["pending"] == 1.0 and why["pending"] == "henviser til et bilag for resultatet"
     f, _ = _qf("Hvad blev regnskabsresultatet for 2024?", "Regnskabet for 2024 viser et overskud på 2,1 mio. kr.")
     assert f["pending"] == 0.0
+
+
+def test_a_postponement_answers_what_was_decided_and_a_short_sentence_is_no_heading():
+    text = "Beslutning\n\n- Beskæftigelsesreformen.\n\nInkluderende fællesskaber udskydes."
+    f, _ = _qf("Hvad blev der besluttet om Inkluderende fællesskaber?", text, date="2025-03-10")
+    assert f["not_decided"] == 0.0 and f["shown_label"] == 0.0
+    f, _ = _qf("Blev forsøget med Inkluderende fællesskaber godkendt?", text, date="2025-03-10")
+    assert f["not_decided"] == 1.0
+    f, _ = _qf("Hvad blev der besluttet om budgettet?", "Beslutning\n\nBilag")
+    assert f["shown_label"] == 1.0
+
+
+def test_another_bodys_meeting_reported_with_its_date_fits_a_question_naming_that_body():
+    query = parse_query("Hvad besluttede Hoved-MED den 5. december 2024 om projektet?", ref="2025-03-18")
+    assert query.pins_meeting and query.committee_hint
+    text = "Beslutning fra Hoved-MED den 5. december 2024: Milepælsplanen for 2025 er godkendt."
+    c = Chunk("c", "d", text, 0, len(text), item="9", item_title="Status", date="2025-03-10", body="MEDII")
+    quoted = Candidate(1, c, (0, len(text)), {"body_other": 1.0, "p_mention": 1.0})
+    f, _ = question_features(query, quoted, 0.5, [quoted], "2025-03-18", frozenset())
+    assert f["period_unfit"] == 0.0
+    own = Candidate(1, c, (0, len(text)), {"p_mention": 1.0})  # the question names no other body
+    f, _ = question_features(replace(query, committee_hint=None), own, 0.5, [own], "2025-03-18", frozenset())
+    assert f["period_unfit"] == 1.0
