@@ -224,10 +224,13 @@ def question_rows(questions: list[DevQuestion], models: dict[int, Model], fold_o
 
 def fit_abstainer(X: np.ndarray, y: np.ndarray, c: float, false_share: float,
                   groups: np.ndarray | None = None) -> tuple[Linear, float]:
-    """The abstention model on all rows, and its threshold: the `false_share` quantile of the answerable
-    questions' probabilities, each given by a model fitted without its group (`groups`, the inner folds by
-    document), so that the threshold is set on probabilities like those of unseen questions (an in-sample
-    probability is higher for the questions the model was fitted on)."""
+    """The abstention model on all rows, and its threshold, set on probabilities each given by a model fitted
+    without its group (`groups`, the inner folds by document: an in-sample probability is higher for the
+    questions the model was fitted on). At most `false_share` of the answerable questions fall below it (its
+    highest value, a quantile); the unanswerable ones below that quantile are caught by any threshold above
+    the highest of them, and the middle of that plateau is taken, not its edge (as for the time margins):
+    a threshold at the quantile lies among the answerable questions' probabilities and abstains on unseen
+    answerable ones more often than on the training folds."""
     from sklearn.linear_model import LogisticRegression
 
     def fit(rows):
@@ -243,7 +246,11 @@ def fit_abstainer(X: np.ndarray, y: np.ndarray, c: float, false_share: float,
             continue
         gmu, gsd, glr = fit(rest)
         p[~rest] = glr.predict_proba((X[~rest] - gmu) / gsd)[:, 1]
-    return lin, float(np.quantile(p[y], false_share)) if y.any() else 0.5
+    if not y.any():
+        return lin, 0.5
+    hi = float(np.quantile(p[y], false_share))
+    caught = p[~y][p[~y] < hi]
+    return lin, (float(caught.max()) + hi) / 2 if caught.size else hi
 
 
 def fit_sentence(train: list[DevQuestion], l2: float) -> Linear | None:
