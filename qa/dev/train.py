@@ -231,21 +231,21 @@ def fit_abstainer(X: np.ndarray, y: np.ndarray, c: float, false_share: float,
     the highest of them, and the middle of that plateau is taken, not its edge (as for the time margins):
     a threshold at the quantile lies among the answerable questions' probabilities and abstains on unseen
     answerable ones more often than on the training folds."""
-    from sklearn.linear_model import LogisticRegression
-
-    def fit(rows):
+    def fit(rows) -> Linear:  # scikit-learn's LogisticRegression(C=c) on standardised rows, unbounded
         mu, sd = X[rows].mean(0), X[rows].std(0) + 1e-9
-        return mu, sd, LogisticRegression(C=c, max_iter=2000).fit((X[rows] - mu) / sd, y[rows])
+        w, b = fit_logistic((X[rows] - mu) / sd, y[rows], 1.0 / c, [0] * X.shape[1])
+        return Linear(QUESTION_FEATURES, tuple(mu), tuple(sd), tuple(w), b)
 
-    mu, sd, lr = fit(np.ones(len(y), bool))
-    lin = Linear(QUESTION_FEATURES, tuple(mu), tuple(sd), tuple(lr.coef_[0]), float(lr.intercept_[0]))
-    p = lr.predict_proba((X - mu) / sd)[:, 1]
+    def prob(lin: Linear, rows) -> np.ndarray:
+        return 1 / (1 + np.exp(-lin(X[rows])))
+
+    lin = fit(np.ones(len(y), bool))
+    p = prob(lin, np.ones(len(y), bool))
     for g in (np.unique(groups) if groups is not None else ()):
         rest = groups != g
         if len(set(y[rest])) < 2:
             continue
-        gmu, gsd, glr = fit(rest)
-        p[~rest] = glr.predict_proba((X[~rest] - gmu) / gsd)[:, 1]
+        p[~rest] = prob(fit(rest), ~rest)
     if not y.any():
         return lin, 0.5
     hi = float(np.quantile(p[y], false_share))

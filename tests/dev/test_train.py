@@ -92,7 +92,7 @@ def test_the_abstention_threshold_is_set_on_out_of_group_probabilities_mid_plate
         p[~rest] = lr.predict_proba((X[~rest] - mu) / sd)[:, 1]
     hi = np.quantile(p[y], 0.05)  # at most 5 % of the answerable ones below; the middle of the plateau down to
     lo = p[~y][p[~y] < hi].max()  # the highest unanswerable probability that threshold catches
-    assert below == pytest.approx((lo + hi) / 2) and np.mean(p[y] < below) <= 0.05
+    assert below == pytest.approx((lo + hi) / 2, abs=1e-4) and np.mean(p[y] < below) <= 0.05  # sklearn as reference
     _, in_sample = fit_abstainer(X, y, 1.0, 0.05)  # without groups: the fitted model's own probabilities
     assert in_sample != pytest.approx(below)
     assert lin.names == QUESTION_FEATURES
