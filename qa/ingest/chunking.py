@@ -248,6 +248,13 @@ class Sections:
         return out
 
 
+def lead_in_sides(passage: str) -> tuple[str, ...]:
+    """The sides named by the passage's last lead-in line (one ending in a colon that names a side):
+    what follows it, here and in the next passages, is that side's."""
+    leads = [find_sides(ln) for ln in passage.splitlines() if ln.strip().rstrip("*_ ").endswith(":")]
+    return next((x for x in reversed(leads) if x), ())
+
+
 def section_at(text: str, offset: int) -> str | None:
     """The sub-section heading in force at `offset` of a passage (for citing the answer sentence)."""
     return Sections.of(text).at(offset)
@@ -279,8 +286,15 @@ class Chunker:
             if spans:
                 kind = spans[0][2]
                 committee = re.sub(r"(?i)(med|udvalget)[’']?s$", r"\1", " ".join(head[spans[0][0]:spans[0][1]].split()))
+            carried: tuple[str, ...] = ()
             for section, body, start, end in self._pieces(block, doc.text):
                 sides = find_sides(body)
+                # "Medarbejdersiden havde følgende bemærkninger:" and then sub-sections of its points: the
+                # side speaks in the passages after its lead-in, up to the item's decision
+                if (section or "").lower().startswith(("beslutning", "indstilling")):
+                    carried = ()
+                sides = sides + tuple(x for x in carried if x not in sides)
+                carried = lead_in_sides(body) or carried
                 if in_hearing and kind == "CenterMED" and "centermed" not in sides:
                     sides = sides + ("centermed",)
                 chunks.append(

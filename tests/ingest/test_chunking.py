@@ -9,6 +9,7 @@ from qa.danish.text import sentences
 from qa.ingest.chunking import Chunker, Sections, section_at
 from qa.ingest.metadata import describe_document
 from qa.ingest.repair import repair
+from qa.types import Document
 from tests.conftest import corpus_file
 
 
@@ -172,3 +173,17 @@ def test_a_heading_line_is_not_glued_to_the_sentence_under_it():
     # each is embedded as before: with the heading that was glued to it
     assert text[cut[-1][2]:cut[-1][1]].startswith("Beslutning\nTryghedsteamet")
     assert sections.at(text.index("Tryghedsteamet")) == "Beslutning"
+
+
+def test_a_side_named_in_a_lead_in_speaks_in_the_sub_sections_after_it_up_to_the_decision():
+    points = "\n".join(f"- Punkt {i} om samarbejdet på tværs af forvaltningerne skal styrkes og udvikles." for i in range(12))
+    text = ("Referat\n\n**Ad 2. Organisering**\n\nDirektøren gennemgik rapporten om organiseringen af området.\n\n"
+            "Medarbejdersiden tog orienteringen til efterretning med følgende bemærkninger:\n\n"
+            f"*Samarbejde*\n\n{points}\n\n*Rammer*\n\n{points}\n\n"
+            "**Beslutning:**\n\nHovedMED drøftede rapporten og tog den til efterretning.\n")
+    doc = Document(doc_id="d", title="Referat", text=text, source="x.txt", date="2022-11-25")
+    chunks = [c for c in Chunker(max_chars=900).chunk(doc) if c.item == "2"]
+    points_chunks = [c for c in chunks if "Punkt 3" in c.text and "Medarbejdersiden" not in c.text]
+    assert points_chunks and all("medarbejdersiden" in c.sides for c in points_chunks)
+    decision = [c for c in chunks if "HovedMED drøftede" in c.text]
+    assert decision and all("medarbejdersiden" not in c.sides for c in decision if "Medarbejdersiden" not in c.text)
