@@ -67,10 +67,14 @@ def without_labels(sentence: str, start: int) -> tuple[str, int]:
     """The sentence (and its start) after the label lines it begins with: a line ends in no full stop, so
     "Sagsnr. 81.38.00-P35-3-23 / Anledning / Punktet blev udsat …" reads as one sentence. A short line with
     no end mark, followed by a line that starts a sentence (a capital or a digit), is a heading or a case
-    number, not the answer. A wrapped sentence goes on in lower case and is left whole."""
+    number, not the answer, and so is a markdown heading ("## Referat af mødet …") of any length. A wrapped
+    sentence goes on in lower case and is left whole."""
     while True:
         line, nl, rest = sentence.partition("\n")
         body, words = rest.lstrip(), line.split()
+        if nl and body and line.lstrip().startswith("#"):  # a markdown heading, however long
+            sentence, start = body, start + len(sentence) - len(body)
+            continue
         if (not nl or not body or not (body[0].isupper() or body[0].isdigit())
                 or len(words) > _LABEL_WORDS or _ENDED.search(line) or line.rstrip().endswith(",")
                 or words and words[-1].lower() in STOP_WORDS):  # "Ledelsen og" goes on

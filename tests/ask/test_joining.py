@@ -48,3 +48,6 @@ def test_label_lines_at_the_start_of_a_shown_sentence_are_left_out():
     for whole in ("Birgitte Holm Andersen orienterede\nom, at HovedMED har vedtaget en seniorpolitik.",
                   "Ledelsen og\nMedarbejdersiden er enige.", "Godkendt."):
         assert without_labels(whole, 0) == (whole, 0)
+    title = "## Referat af ekstraordinært møde i HovedMED d. 25. november 2022\n\nSTED Rådhuset, værelse 57."
+    sentence, at = without_labels(title, 10)
+    assert sentence == "STED Rådhuset, værelse 57." and at == 10 + title.index("STED")
