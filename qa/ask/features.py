@@ -178,13 +178,6 @@ def recency_features(query: Query, cands: list[Candidate], content_scores: np.nd
         c.f["recency"] = float(dates.index(c.chunk.date) / max(1, len(dates) - 1)) if on else 0.0
 
 
-def spread(scores: np.ndarray) -> np.ndarray:
-    """Scores as distances below the best, in units of the question's own spread (any model scale)."""
-    if scores.size == 0:
-        return scores
-    return (scores - scores.max()) / (scores.std() + 1e-9)
-
-
 def sentence_rows(query: Query, chunk: Chunk, spans: list[tuple[int, int]], sections: list[str | None],
                   sims: np.ndarray, q_terms: list[str]) -> np.ndarray:
     """The SENTENCE features of each sentence of a passage."""
