@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.ask import conversation
+from qa.ask.stages import spread
 from qa.ask.answerability import QUESTION_FEATURES
 from qa.ask.features import (CONTENT, CONVERSATION, SENTENCE, SENTENCE_SIGNS, TIME, TIME_SIGNS, Candidates,
                              sentence_rows)
@@ -166,7 +167,7 @@ def fit_ranker(train: list[DevQuestion], l2: float, names: tuple[str, ...] = CON
         from qa.ask.features import recency_features
 
         recency_features(q.cands.query, q.cands.items, s1, TOPICAL)
-        X2.append(np.hstack([s1[:, None], q.cands.matrix(TIME)]))
+        X2.append(np.hstack([spread(s1)[:, None], q.cands.matrix(TIME)]))
     time = _linear(("stage1",) + TIME, np.vstack(X2), list(zip(X2, [q.labels for q in tr])), l2,
                    {"stage1": 1, **TIME_SIGNS})
     model = Model(content, time, TOPICAL, {}, None, 0.0, None, {})

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from qa.ask import conversation, ranker
 from qa.ask.answerability import QUESTION_FEATURES
@@ -49,8 +50,9 @@ def test_stage_three_reads_the_previous_answer_only_for_a_followup():
     n = 1 + len(CONVERSATION)  # stage 2, then prev_item first
     conv = Linear(("stage2",) + CONVERSATION, (0.0,) * n, (1.0,) * n, (1.0, 5.0) + (0.0,) * (n - 2))
     m = Model(one, time, 0.5, {}, None, 0.0, None, {}, conv)
-    assert list(m.score(_with_dense(_cands(True)))) == [5.0, 1.0]  # the previous answer's item leads
-    assert list(m.score(_with_dense(_cands(False)))) == [0.0, 1.0]  # not a follow-up: stage 2 alone
+    # stage 2 reads stage 1 in the question's spread: [0, 1] -> [-2, 0] (below the best, over std 0.5)
+    assert m.score(_with_dense(_cands(True))) == pytest.approx([3.0, 0.0])  # the previous answer's item leads
+    assert m.score(_with_dense(_cands(False))) == pytest.approx([-2.0, 0.0])  # not a follow-up: stage 2 alone
 
 
 def _with_dense(c):
