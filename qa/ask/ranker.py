@@ -2,11 +2,12 @@
 
 Two linear stages, fitted listwise (a softmax over each question's candidates, so the weights are
 chosen for putting the evidence first): stage 1 reads the content features; stage 2 reads the
-stage-1 score together with the time features (the period fit, and the recency among the
-candidates stage 1 finds topical); for a question read as a follow-up, stage 3 reads the stage-2 score
-together with where each passage stands to the previous answer (features.CONVERSATION). The abstainer is a logistic model over question-level features
-(qa/ask/answerability.py) whose threshold was chosen for at most a set share of false abstentions
-on the training questions. Retrain with `python -m qa train` (qa/dev/train.py); nothing here fits.
+stage-1 score, in the question's own spread, together with the time features (the period fit, and the
+recency among the candidates stage 1 finds topical); for a question read as a follow-up, stage 3 reads
+the stage-2 score together with where each passage stands to the previous answer
+(features.CONVERSATION). The abstainer is a logistic model over question-level features
+(qa/ask/answerability.py) whose threshold keeps false abstentions under a set share of the training
+questions (their out-of-fold probabilities). Retrain with `python -m qa train` (qa/dev/train.py); nothing here fits.
 """
 from __future__ import annotations
 
