@@ -117,7 +117,8 @@ _ASKS_AMOUNT = re.compile(r"\b(kost\w*|pris(?:\w+|(?!\s+på\b))|beløb\w*|hvor m
 _ASKS_COUNT = re.compile(r"\b(hvor mange|antal\w*|hvor høj\w*|hvor stor\w*|hvilken placering|\w*procent\w*)\b", re.I)
 _PERSON = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-ZÆØÅ][a-zæøå]+(?:\s+[A-ZÆØÅ][a-zæøå]+)+)\b")
 _ACRONYM = re.compile(r"\b([A-ZÆØÅ0-9]{2,}[a-zæøå]?)(?:'s|s)?\b")
-_ASKS_DECIDED = re.compile(r"\bblev (?:\w+ ){0,6}(?:godkendt|indført|vedtaget|besluttet|gennemført|indfør\w*)\b", re.I)
+_ASKS_DECIDED = re.compile(r"\bblev (?:\w+ ){0,6}(?:godkendt|indført|vedtaget|besluttet|gennemført|indfør\w*)\b",
+                           re.I)
 _NOT_DECIDED = re.compile(r"\b(udsat|udsættes|udskudt|udskydes|ikke taget stilling|ikke færdigbehandlet|"
                           r"genoptages|tages op (?:igen )?på (?:et )?(?:senere|næste) møde)\b", re.I)
 # Question words that ask for something other than an amount or a count: "Hvornår blev byrådet informeret om
@@ -139,9 +140,9 @@ SHORT_PASSAGE = 10  # content terms: fewer, and no sentence, is a heading on its
 # Each alone fires on few questions, too few for a model to learn its own weight from a fold (fitted one by
 # one, a check a fold had not seen fire got almost none: held-out AUC 0.82 against 0.88 for their count,
 # docs/RETRIEVAL.md); the abstainer reads their count, "checks", so a check gets the weight learned from all.
-CHECKS = ("after_index", "period_unfit", "title_other", "pending", "not_decided", "after_document", "miss_amount", "miss_count",
-          "counted_missing", "miss_year", "person_missing", "topic_apart", "person_not_shown", "acronym_missing",
-          "shown_label")
+CHECKS = ("after_index", "period_unfit", "title_other", "pending", "not_decided", "after_document", "miss_amount",
+          "miss_count", "counted_missing", "miss_year", "person_missing", "topic_apart", "person_not_shown",
+          "acronym_missing", "shown_label")
 QUESTION_FEATURES = ("gap_z", "top_idf_cov", "compound", "checks")
 
 

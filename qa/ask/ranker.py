@@ -7,7 +7,8 @@ recency among the candidates stage 1 finds topical); for a question read as a fo
 the stage-2 score together with where each passage stands to the previous answer
 (features.CONVERSATION). The abstainer is a logistic model over question-level features
 (qa/ask/answerability.py) whose threshold keeps false abstentions under a set share of the training
-questions (their out-of-fold probabilities). Retrain with `python -m qa train` (qa/dev/train.py); nothing here fits.
+questions (their out-of-fold probabilities). Retrain with `python -m qa train` (qa/dev/train.py); nothing
+here fits.
 """
 from __future__ import annotations
 

@@ -96,6 +96,7 @@ def word_set(sentence: str) -> frozenset[str]:
 
 @lru_cache(maxsize=100_000)
 def _word_count(sentence: str) -> int:
+    """How many content terms a sentence has, duplicates counted (answer_bonus: a heading is short)."""
     return len(terms(sentence))
 
 

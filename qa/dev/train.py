@@ -26,10 +26,10 @@ from pathlib import Path
 import numpy as np
 
 from qa.ask import conversation
-from qa.ask.stages import spread
 from qa.ask.answerability import QUESTION_FEATURES
 from qa.ask.features import (CONTENT, CONVERSATION, SENTENCE, SENTENCE_SIGNS, TIME, TIME_SIGNS, Candidates,
                              sentence_rows)
+from qa.ask.stages import spread
 from qa.ask.query import parse_query
 from qa.ask.ranker import Linear, Model
 from qa.danish.text import terms
@@ -232,6 +232,7 @@ def fit_abstainer(X: np.ndarray, y: np.ndarray, c: float, false_share: float,
     the highest of them, and the middle of that plateau is taken, not its edge (as for the time margins):
     a threshold at the quantile lies among the answerable questions' probabilities and abstains on unseen
     answerable ones more often than on the training folds."""
+
     def fit(rows) -> Linear:  # scikit-learn's LogisticRegression(C=c) on standardised rows, unbounded
         mu, sd = X[rows].mean(0), X[rows].std(0) + 1e-9
         w, b = fit_logistic((X[rows] - mu) / sd, y[rows], 1.0 / c, [0] * X.shape[1])
