@@ -29,9 +29,9 @@ from qa.ask import conversation
 from qa.ask.answerability import QUESTION_FEATURES
 from qa.ask.features import (CONTENT, CONVERSATION, SENTENCE, SENTENCE_SIGNS, TIME, TIME_SIGNS, Candidates,
                              sentence_rows)
-from qa.ask.stages import spread
 from qa.ask.query import parse_query
 from qa.ask.ranker import Linear, Model
+from qa.ask.stages import spread
 from qa.danish.text import terms
 from qa.types import Answer, Turn
 
