@@ -1,5 +1,5 @@
 """A shown sentence made whole: joined from the neighbouring passage where a passage boundary cut it in
-two, and without the label lines a sentence splitter left at its start.
+two, with the wrapped lines the splitter cut off, and without the label lines it left at its start.
 
 Passages are cut at about 1,200 characters with an overlap, so a long sentence can begin in one passage
 and end in the next. The neighbour's copy of the overlap tells where the missing part starts.
@@ -13,6 +13,20 @@ from qa.danish.text import STOP_WORDS, sentences
 _ENDED = re.compile(r"[.!?…][\"'”»)\]]*\s*$")
 _MIN_OVERLAP = 12  # characters: a shorter common stretch may be chance
 _LABEL_WORDS = 3  # a line of at most this many words, without an end mark, before a new sentence is a label
+
+
+def wrapped_on(text: str, spans: list[tuple[int, int]], start: int, sentence: str) -> str:
+    """The sentence with the lines it wraps onto: PDF text often double-spaces its lines, and the splitter
+    cuts at a blank line ("… på baggrund af forslagene til" / "omlægningen af beskæftigelsesindsatsen."),
+    so a shown sentence without an end mark goes on into a next sentence that begins in lower case."""
+    end = start + len(sentence)
+    for a, b in spans:
+        if a < end:
+            continue
+        if _ENDED.search(text[start:end]) or not text[a:b][:1].islower():
+            break
+        end = b
+    return text[start:end] if end > start + len(sentence) else sentence
 
 
 def cut_at_end(text: str, start: int, sentence: str) -> bool:

@@ -317,6 +317,7 @@ def _set_sentence(hit: Hit, sent: Sentences | None, q_terms: list[str]) -> None:
         a, b = max(sent.spans, key=lambda sp: len(q & set(terms(text[sp[0]: sp[1]]))))
         hit.sentence, hit.sentence_start = text[a:b], a
     hit.sentence, hit.sentence_start = joining.without_labels(hit.sentence, hit.sentence_start)
+    hit.sentence = joining.wrapped_on(text, sent.spans, hit.sentence_start, hit.sentence)
     starts = [a for a, _ in sent.spans]
     j = max((i for i, a in enumerate(starts) if a <= hit.sentence_start), default=None)
     label = sent.sections[j] if j is not None else None

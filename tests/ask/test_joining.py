@@ -51,3 +51,19 @@ def test_label_lines_at_the_start_of_a_shown_sentence_are_left_out():
     title = "## Referat af ekstraordinært møde i HovedMED d. 25. november 2022\n\nSTED Rådhuset, værelse 57."
     sentence, at = without_labels(title, 10)
     assert sentence == "STED Rådhuset, værelse 57." and at == 10 + title.index("STED")
+
+
+def test_a_shown_sentence_goes_on_into_the_lines_it_wraps_onto():
+    from qa.ask.joining import wrapped_on
+    from qa.danish.text import sentences
+
+    text = ("CAB’s MED-udvalg har udarbejdet et samlet høringssvar på baggrund af forslagene til \n\n"
+            "omlægningen af beskæftigelsesindsatsen. Det er det bedst tænkelige forslag.")
+    spans = sentences(text)
+    first = text[spans[0][0]:spans[0][1]]
+    assert first.endswith("forslagene til")  # the splitter cut at the blank line
+    assert wrapped_on(text, spans, 0, first).endswith("omlægningen af beskæftigelsesindsatsen.")
+    ended = "Det er det bedst tænkelige forslag."
+    assert wrapped_on(text, spans, text.index(ended), ended) == ended  # an ended sentence stays as it is
+    two = "Beslutning\n\nDer blev ikke truffet nogen beslutning"  # a next sentence in upper case is its own
+    assert wrapped_on(two, sentences(two), 0, "Beslutning") == "Beslutning"
