@@ -226,7 +226,8 @@ class Indexer:
         cut = [_sentences_with_sections(c.text) for c in chunks]
         spans = [[(s, e, sec) for s, e, sec, _ in sp] for sp in cut]
         if self.settings.sentence_vectors == "late" and getattr(self.embedder, "late_chunking", False):
-            vectors, svecs = self._late(store, chunks, texts, spans, tick)
+            # pooled over what the default path embeds: the sentence with the heading glued to it
+            vectors, svecs = self._late(store, chunks, texts, [[(ctx, e) for _, e, _, ctx in sp] for sp in cut], tick)
             return vectors, spans, svecs
         sent_texts = [sentence_text(c, c.text[ctx:e]) for c, sp in zip(chunks, cut) for _, e, _, ctx in sp]
         all_vecs = self._cached_encode(store, texts + sent_texts, tick)
@@ -238,11 +239,13 @@ class Indexer:
         return vectors, spans, svecs
 
     def _late(self, store: Store, chunks: list[Chunk], texts: list[str], spans, tick):
-        """Passage and sentence vectors from one forward pass per passage (cached per passage text); the
-        few sentences truncation cut off are embedded on their own."""
+        """Passage and sentence vectors from one forward pass per passage (cached per passage text; `spans`:
+        the (start, end) each sentence vector pools, in the passage); the few sentences truncation cut off
+        are embedded on their own."""
         dim = self.embedder.dim
         keys = [self._key(t) for t in texts]
-        late_keys = [self._key("late\0" + t) for t in texts]
+        # "late2": the sentences pool their glued heading too (INGEST_VERSION 3 cut it from the shown span)
+        late_keys = [self._key("late2\0" + t) for t in texts]
         have = store.cached_vectors(keys + late_keys)
         todo = list(dict.fromkeys(i for i in range(len(texts)) if keys[i] not in have or late_keys[i] not in have))
         if todo:
@@ -255,7 +258,7 @@ class Indexer:
             shifted = []
             for i in todo:
                 off = len(texts[i]) - len(chunks[i].text)  # the passage ends the embedded text
-                shifted.append([(a + off, b + off) for a, b, _ in spans[i]])
+                shifted.append([(a + off, b + off) for a, b in spans[i]])
             vecs, sents = self.embedder.encode_passages_late([texts[i] for i in todo], shifted, count)
             new = {}
             for i, v, sv in zip(todo, vecs, sents):

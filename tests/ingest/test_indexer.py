@@ -125,3 +125,30 @@ def test_a_new_ingest_version_passes_every_document_through_again_without_re_emb
     # the same texts, chunked by the (here unchanged) new rules: stored again, embedded from the cache
     assert again.added == first.added and again.unchanged == [] and sum(calls) == 0
     assert len(Assistant(settings).documents()) == len(first.added)
+
+
+def test_late_sentence_vectors_pool_what_the_default_path_embeds(tmp_path):
+    """A heading glued to a sentence is cut from the shown span but stays in its vector: in the late path
+    too, the pooled span starts where the default path's embedded text starts."""
+    from qa.ingest.indexer import _sentences_with_sections
+    from tests.fakes import FakeEmbedder
+
+    class Late(FakeEmbedder):
+        late_chunking = True
+
+        def __init__(self):
+            self.pooled: list[str] = []
+
+        def encode_passages_late(self, texts, spans, progress=None):
+            self.pooled.extend(t[a:b] for t, sp in zip(texts, spans) for a, b in sp)
+            return self.encode_passages(texts), [self.encode_queries([t[a:b] for a, b in sp]) for t, sp in
+                                                 zip(texts, spans)]
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "juni.txt").write_text(GOOD, encoding="utf-8")
+    settings = load_settings().replace(index_dir=tmp_path / "index", sentence_vectors="late")
+    embedder = Late()
+    build_index(settings, corpus, embedder=embedder)
+    glued = [text[ctx:b] for text in [GOOD] for a, b, _, ctx in _sentences_with_sections(text) if ctx < a]
+    assert embedder.pooled and all(any(g in p for p in embedder.pooled) for g in glued)
