@@ -113,6 +113,11 @@ class Period:
     def contains(self, iso: str | None) -> bool:
         return bool(iso) and self.start <= iso[:10] <= self.end
 
+    @property
+    def years(self) -> set[str]:
+        """The years the period touches ("2023", …): a text naming one of them names the period's year."""
+        return {str(y) for y in range(int(self.start[:4]), int(self.end[:4]) + 1)}
+
 
 @dataclass(frozen=True)
 class Query:

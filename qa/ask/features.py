@@ -141,7 +141,7 @@ def period_features(query: Query, chunk: Chunk) -> dict[str, float]:
     title = chunk.item_title or ""
     f["p_title"] = float(mentions(title, p))
     f["p_title_other"] = float(not f["p_title"] and (names_other(title, p) or bool(
-        set(YEAR.findall(title)) - {str(y) for y in range(int(p.start[:4]), int(p.end[:4]) + 1)})))
+        set(YEAR.findall(title)) - p.years)))
     return f
 
 

@@ -314,7 +314,7 @@ def _set_sentence(hit: Hit, sent: Sentences | None, q_terms: list[str]) -> None:
     text = hit.chunk.text
     if hit.sentence_start < 0:
         q = set(q_terms)
-        a, b = max(sent.spans, key=lambda sp: len(q & set(terms(text[sp[0]: sp[1]]))))
+        a, b = max(sent.spans, key=lambda sp: len(q & stages.word_set(text[sp[0]: sp[1]])))
         hit.sentence, hit.sentence_start = text[a:b], a
     hit.sentence, hit.sentence_start = joining.without_labels(hit.sentence, hit.sentence_start)
     hit.sentence = joining.wrapped_on(text, sent.spans, hit.sentence_start, hit.sentence)

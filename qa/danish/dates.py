@@ -288,8 +288,7 @@ def months_after(period, iso: str | None) -> float | None:
 def mentions(text: str, period) -> bool:
     """Whether a passage names the period itself: its quarter/half/season/month with its year, or its year."""
     low = text.lower()
-    y0, y1 = int(period.start[:4]), int(period.end[:4])
-    years = {str(y) for y in range(y0, y1 + 1)}
+    y0, years = int(period.start[:4]), period.years
     if period.kind in ("year", "span"):
         return any(re.search(rf"\b{y}\b", low) for y in years)
     if period.kind == "quarter":
@@ -317,7 +316,7 @@ def names_other(text: str, period) -> bool:
     if period.kind not in ("quarter", "half", "season") or mentions(text, period):
         return False
     low = text.lower()
-    years = {str(y) for y in range(int(period.start[:4]), int(period.end[:4]) + 1)}
+    years = period.years
     month = int(period.start[5:7])
     # each named one as (its first month, its year or None); "i sommer" without a year in a summer
     # question is the same season, not another one
