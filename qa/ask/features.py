@@ -31,8 +31,9 @@ TIME_SIGNS = {"p_in": 1, "p_mention": 1, "p_after": 1, "p_miss": -1, "p_meet": 1
 # otherwise): in the previous answer's agenda item; at a meeting soon after it when the question asks what
 # became of the matter ("Har det virket?"; being in the previous item then says nothing, and is not
 # counted). (Same document, item-title overlap, title overlap at a later meeting and cosine to the previous
-# item were tried too: no gain in CV, docs/RETRIEVAL.md.)
-CONVERSATION = ("prev_item", "prev_after")
+# item were tried too: no gain in CV, docs/RETRIEVAL.md.) prev_next, for such a question: at the first later
+# meeting with an item like the previous answer's, among the candidates (sequel_features).
+CONVERSATION = ("prev_item", "prev_after", "prev_next")
 # Which sentence of a passage to show (qa/ask/ranker.py Model.sentence): its similarity to the question (and
 # as a gap to the passage's best), its share of the question's terms, whether it is of the asked kind,
 # whether it can be shown at all (not a heading or a label) and where it stands in the passage.
@@ -176,6 +177,21 @@ def recency_features(query: Query, cands: list[Candidate], content_scores: np.nd
         on = query.latest and i in keep and bool(dates)
         c.f["newest"] = float(on and c.chunk.date == dates[-1])
         c.f["recency"] = float(dates.index(c.chunk.date) / max(1, len(dates) - 1)) if on else 0.0
+
+
+def sequel_features(query: Query, cands: list[Candidate]) -> None:
+    """For a what-became-of-it follow-up: is the passage at the first meeting after the previous answer's
+    that has an item like the previous answer's (a title word in common, years aside: "APV 2022 -
+    resultater", then "Opfølgning på APV 2022"), the next time the matter came up."""
+    prev = query.previous
+    later: list[int] = []
+    if query.afterwards and prev is not None and prev.date:
+        own = {t for t in stages.word_set(prev.item_title or "") if not t.isdigit()}
+        later = [i for i, c in enumerate(cands) if c.chunk.date and c.chunk.date[:10] > prev.date[:10]
+                 and own & stages.word_set(c.chunk.item_title or "")]
+    first = min((cands[i].chunk.date[:10] for i in later), default=None)
+    for i, c in enumerate(cands):
+        c.f["prev_next"] = float(first is not None and i in later and c.chunk.date[:10] == first)
 
 
 def sentence_rows(query: Query, chunk: Chunk, spans: list[tuple[int, int]], sections: list[str | None],

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.ask.features import CONTENT, CONVERSATION, TIME, Candidates, recency_features, sentence_rows
+from qa.ask.features import (CONTENT, CONVERSATION, TIME, Candidates, recency_features, sentence_rows,
+                             sequel_features)
 from qa.ask.stages import is_heading, spread, with_next
 
 WEIGHTS = Path(__file__).with_name("ranker_weights.json")
@@ -69,6 +70,7 @@ class Model:
         if self.time is None or not cands.items:
             return s1
         recency_features(cands.query, cands.items, s1, self.topical)
+        sequel_features(cands.query, cands.items)
         # stage 1 in the question's own spread: a period fit weighs against how decisive the content is for
         # this question, not against the content score's scale (CV: abstention 0.69 -> 0.72, follow-ups
         # 0.63 -> 0.66, hit@1 the same; docs/RETRIEVAL.md)

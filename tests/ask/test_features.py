@@ -71,3 +71,23 @@ def test_where_a_passage_stands_to_the_previous_answer():
                 for i, t in enumerate(("Høringssvar fra AMC", "Høringssvar fra CKB")))
     q = leaning(parse_query("Hvad ville de have i stedet? AMC"), hearing, True, "Hvad ville de have i stedet?")
     assert (conversation_features(q, amc)["prev_item"], conversation_features(q, ckb)["prev_item"]) == (1.0, 0.0)
+
+
+def test_what_became_of_it_is_looked_for_the_next_time_the_item_came_up():
+    """After an answer from "APV 2022 - resultater", "Er de blevet sat op?" marks the first later meeting with
+    an item sharing a title word (years aside), not a later one, nor one with an unrelated item."""
+    from qa.ask.conversation import leaning
+    from qa.ask.features import Candidate, sequel_features
+    from qa.types import Turn
+
+    prev = Turn("Hvad sagde AMR'en?", "AMR APV 2022", "d1", "5", "APV 2022 – resultater", "2022-11-10", "")
+    rows = [("2022-11-10", "APV 2022 – resultater"), ("2023-06-13", "Budget 2024"),
+            ("2023-11-09", "Opfølgning på APV 2022"), ("2024-12-12", "APV 2024")]
+    cands = [Candidate(i, Chunk(f"c{i}", f"d{i}", "...", 0, 3, item="5", item_title=t, date=d), None, {})
+             for i, (d, t) in enumerate(rows)]
+    query = leaning(parse_query("Er de blevet sat op? AMR APV 2022"), prev, True, "Er de blevet sat op?")
+    sequel_features(query, cands)
+    assert [c.f["prev_next"] for c in cands] == [0.0, 0.0, 1.0, 0.0]
+    plain = leaning(parse_query("Hvem sagde det? AMR APV 2022"), prev, True, "Hvem sagde det?")
+    sequel_features(plain, cands)  # not asking what became of it: nothing marked
+    assert [c.f["prev_next"] for c in cands] == [0.0] * 4
