@@ -27,8 +27,8 @@ import numpy as np
 
 from qa.ask import conversation
 from qa.ask.answerability import QUESTION_FEATURES
-from qa.ask.features import (CONTENT, CONVERSATION, SENTENCE, SENTENCE_SIGNS, TIME, TIME_SIGNS, Candidates,
-                             sentence_rows)
+from qa.ask.features import (CONTENT, CONVERSATION, CONVERSATION_SIGNS, SENTENCE, SENTENCE_SIGNS, TIME, TIME_SIGNS,
+                             Candidates, sentence_rows)
 from qa.ask.query import parse_query
 from qa.ask.ranker import Linear, Model
 from qa.ask.stages import spread
@@ -361,7 +361,8 @@ def fit_conversation(rows: list[tuple[Candidates, np.ndarray]], model: Model, l2
     groups = [(x, y) for x, y in zip(X, [y for _, y in rows]) if y.any() and (~y).any()]
     if len(groups) < 5:
         return None
-    return _linear(("stage2",) + CONVERSATION, np.vstack([x for x, _ in groups]), groups, l2)
+    return _linear(("stage2",) + CONVERSATION, np.vstack([x for x, _ in groups]), groups, l2,
+                   CONVERSATION_SIGNS)
 
 
 # --- follow-ups ------------------------------------------------------------------------------------
