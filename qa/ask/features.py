@@ -8,6 +8,7 @@ question's period. Nothing here is a weight: qa/ask/ranker.py combines them with
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -143,10 +144,26 @@ def period_features(query: Query, chunk: Chunk) -> dict[str, float]:
     # an agenda item's title often names the period it reports on ("Sygefravær 1. kvartal 2022", "APV 2023"):
     # naming the asked one, or another one, says more than a mention somewhere in the text
     title = chunk.item_title or ""
-    f["p_title"] = float(mentions(title, p))
+    f["p_title"] = float(mentions(title, p) and not _title_pairs_other(title, p, query.text))
     f["p_title_other"] = float(not f["p_title"] and (names_other(title, p) or bool(
         set(YEAR.findall(title)) - p.years)))
     return f
+
+
+_TITLE_PARTS = re.compile(r"\s+og\s+|\s*[,;:–—]\s*|\s+-\s+")
+
+
+def _title_pairs_other(title: str, p, question: str) -> bool:
+    """A title of several parts names the asked period only beside another subject: "Regnskab 2021 og budget
+    2022" for "regnskabet for 2022" names 2022 for the budget, the asked regnskab for 2021."""
+    parts = [x for x in _TITLE_PARTS.split(title) if x.strip()]
+    if len(parts) < 2:
+        return False
+    asked = {t for t in stages.word_set(question) if not t.isdigit()}
+    shares = [bool(asked & stages.word_set(x)) for x in parts]
+    naming = [mentions(x, p) for x in parts]
+    return not any(n and s for n, s in zip(naming, shares)) and any(
+        s and not n and YEAR.search(x) for x, n, s in zip(parts, naming, shares))
 
 
 def relative_features(cands: list[Candidate]) -> None:

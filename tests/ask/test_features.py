@@ -42,6 +42,22 @@ def test_an_item_title_naming_the_asked_period_or_another_one():
     assert (f["p_title"], f["p_title_other"]) == (0.0, 1.0)
 
 
+def test_a_title_of_two_subjects_names_the_period_for_one_of_them():
+    """"Regnskab 2021 og budget 2022" names 2022 for the budget: for the regnskab of 2022 it is another
+    period's report; for the budget of 2022, and in a title of one subject, it names the period."""
+    from qa.ask.features import period_features
+
+    def title(question, t):
+        f = period_features(parse_query(question), Chunk("c", "d", "...", 0, 3, item="4", item_title=t,
+                                                         date="2022-02-22"))
+        return f["p_title"], f["p_title_other"]
+
+    assert title("Hvor stort blev merforbruget i regnskabet for 2022?", "Regnskab 2021 og budget 2022") == (0.0, 1.0)
+    assert title("Hvor stort blev merforbruget i regnskabet for 2022?", "Regnskab 2022") == (1.0, 0.0)
+    assert title("Hvor meget skal spares i budget 2022?", "Regnskab 2021 og budget 2022") == (1.0, 0.0)
+    assert title("Hvad var sygefraværet i 2022?", "Sygefravær 4. kvartal 2022 og året 2022") == (1.0, 0.0)
+
+
 def test_where_a_passage_stands_to_the_previous_answer():
     """In the previous answer's item counts for a follow-up, not for one asking what became of the matter
     (that answer lies at a later meeting); a hearing response without item numbers is known by its title."""
