@@ -30,7 +30,7 @@ def is_followup(question: str, previous: str | None = None) -> bool:
     words = [w.lower() for w in WORD.findall(question or "")]
     if not words:
         return False
-    if words[0] == "og" or words[:2] == ["hvad", "med"]:
+    if (words[0] == "og" or words[:2] == ["hvad", "med"]) and not asks_own_question(question):
         return True
     own = topic_words(question)
     if not (points_back(question) or len(own) <= 4):
@@ -60,8 +60,18 @@ FOLLOWUP_SIGNS = {"pointing": 1, "opens_og": 1, "own_words": -1, "new_words": -1
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _NAME = re.compile(r"(?<!^)\b([A-ZÆØÅ][a-zæøå]+(?:\s+[A-ZÆØÅ][a-zæøå]+)+)\b")
 _ACRONYM = re.compile(r"\b[A-ZÆØÅ]{2,}\b")
+# "Hvad med X – hvornår …?": X is brought up and asked about in a question of its own (a question word after
+# the dash or comma), so the opening does not borrow the previous question and "de" points to X, not back.
+_OWN_QUESTION = re.compile(r"^(?:og\s+|så\s+)?hvad med\b[^–—,:?]+?(?:\s[–—-]|[,:])\s*"
+                           r"(?:hvornår|hvem|hvad|hvor\w*|hvordan|hvorfor|hvilke[nt]?)\b", re.I)
 _YEAR_BEFORE = re.compile(r"\b(året før|forrige år|året inden)\b", re.I)
 _YEAR_AFTER = re.compile(r"\b(året efter|det følgende år|næste år)\b", re.I)
+
+
+def asks_own_question(question: str) -> bool:
+    """ "Hvad med de nye smartphones – hvornår bliver de delt ud?" opens like a follow-up but asks about its
+    own subject."""
+    return bool(_OWN_QUESTION.search((question or "").strip()))
 
 
 def points_back(question: str) -> bool:
@@ -116,9 +126,11 @@ def followup_features(question: str, previous: str, passage: str = "") -> dict[s
     before = {stem(w.lower()) for w in topic_words(previous)}
     shown = {stem(w.lower()) for w in WORD.findall(passage or "")}
     new = [w for w in own if stem(w.lower()) not in before and not detect_side(w)]
+    standalone = asks_own_question(question)
     return {
-        "pointing": float(points_back(question)),
-        "opens_og": float(bool(words) and (words[0] in ("og", "så") or words[:2] == ["hvad", "med"])),
+        "pointing": float(points_back(question) and not standalone),
+        "opens_og": float(bool(words) and not standalone
+                          and (words[0] in ("og", "så") or words[:2] == ["hvad", "med"])),
         "own_words": float(len(own)),
         "new_words": float(len(new)),
         "short": float(len(words) <= 5),

@@ -55,7 +55,7 @@ def test_new_topic_is_not_a_followup(question, previous):
     assert read_turn(question, Turn(previous, previous)) == (question, False)
 
 
-def test_an_article_is_not_a_pointing_word():
+def test_the_word_rules_read_an_article_as_no_pointing_word():
     long_q = "Hvornår blev den nye kantineordning i rådhusets stueetage indført for personalet?"
     assert not app.is_followup(long_q)
     assert app.is_followup("Hvornår blev den indført for personalet i rådhusets stueetage?")
@@ -153,6 +153,20 @@ def test_a_question_with_its_own_subject_starts_afresh_whatever_the_model_says()
         "Hvornår var der temadag om forflytning?", False)
     for leaning_on in ("Får man nogen oplæring?", "Hvornår er de kommet?", "Og til nyansatte?"):
         assert read_turn(leaning_on, SMARTPHONES, always)[1], leaning_on
+
+
+def test_hvad_med_with_a_question_of_its_own_brings_its_own_subject():
+    """ "Hvad med X – hvornår …?" asks about X in a question of its own ("de" points to X); the elliptical
+    "Og hvad med tiden til høringen?" borrows the previous question."""
+    prev = "Hvad lægger regeringen op til med jobcentrene i beskæftigelsesreformen?"
+    own = followup_features("Hvad med de nye smartphones – hvornår bliver de delt ud?", prev)
+    assert (own["pointing"], own["opens_og"]) == (0.0, 0.0)
+    assert read_turn("Hvad med de nye smartphones – hvornår bliver de delt ud?", Turn(prev, prev),
+                     _always_leaning())[1] is False
+    borrowed = followup_features("Og hvad med tiden til høringen?", "Hvad sagde HovedMED om budgetmodellen?")
+    assert borrowed["opens_og"] == 1.0
+    assert app.is_followup("Og hvad med tiden til høringen?")
+    assert not app.is_followup("Hvad med de nye smartphones – hvornår bliver de delt ud?", prev)
 
 
 def test_an_article_is_not_a_pointing_word():
