@@ -147,11 +147,12 @@ class Searcher:
             return Answer(query=query, hits=[], abstain=True, searched_for=cands.text)
         r = self.ranked(cands, model, k)
         hits, q_terms = [], terms(cands.text)
+        shown_terms = stages.asked_terms(query, q_terms)
         for i in r.order:
             x = cands.items[i]
             hit = Hit(chunk=x.chunk, score=float(r.scores[i]), signals={"dense": x.f["dense"], "lexical": x.f["lex"],
                                                                        "sentence": x.f["sent"]}, chunk_row=x.row)
-            span = model.shown_span(x, query, q_terms)
+            span = model.shown_span(x, query, shown_terms)
             if span is not None:
                 hit.sentence, hit.sentence_start = x.chunk.text[span[0]: span[1]], span[0]
             hits.append(hit)

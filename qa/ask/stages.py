@@ -107,6 +107,13 @@ def answer_bonus(sentence: str, q_terms: set[str]) -> float:
     return 0.1 * len(q_terms & word_set(sentence)) / max(1, len(q_terms))
 
 
+def asked_terms(query: Query, q_terms: list[str]) -> list[str]:
+    """The terms that choose the sentence to show: a follow-up's own words say what it asks of the passage
+    (the carried topic only said where to look; CV: follow-ups shown 0.56 -> 0.74, docs/RETRIEVAL.md)."""
+    own = [t for t in terms(query.own_text) if not t.isdigit()] if query.previous is not None else []
+    return own or q_terms
+
+
 def with_next(text: str, spans: list[tuple[int, int]], sections: list[str | None], j: int) -> tuple[int, int]:
     """The best sentence and the one after it in the same section: minutes often name the topic in one
     sentence and give the answer in the next (on the dev set the shown answer held the evidence for

@@ -166,3 +166,23 @@ def test_after_a_timeline_come_the_other_passages_of_its_items():
     order, timeline = arrange(q, dates, docs, [{} for _ in dates], items, np.array([3.0, 2.9, 1.0, 2.0]),
                               {"m_trend": 1.0}, 2, 10)
     assert timeline and order == [0, 1, 2, 3]  # the decision passage of b's item before a's other item
+
+
+def test_a_followup_chooses_its_sentence_by_its_own_words():
+    """ "Og nyansatte?" after a question about hjemmearbejde asks the passage about nyansatte; a question of
+    its own, or a follow-up of pointing words only, chooses by everything searched."""
+    from qa.ask.conversation import leaning
+    from qa.ask.query import parse_query
+    from qa.ask.stages import asked_terms
+    from qa.danish.text import terms
+    from qa.types import Turn
+
+    prev = Turn("Hvor mange dage må man arbejde hjemme?", "Hvor mange dage må man arbejde hjemme?", "d1", "4",
+                "Retningslinje for hjemmearbejde", "2023-11-09", "...")
+    searched = "Og nyansatte? dage arbejde hjemme"
+    follow = leaning(parse_query(searched), prev, True, "Og nyansatte?")
+    assert asked_terms(follow, terms(searched)) == terms("nyansatte")
+    fresh = parse_query(searched)
+    assert asked_terms(fresh, terms(searched)) == terms(searched)
+    bare = leaning(parse_query("Hvad med det? dage arbejde hjemme"), prev, True, "Hvad med det?")
+    assert asked_terms(bare, terms("Hvad med det? dage arbejde hjemme")) == terms("Hvad med det? dage arbejde hjemme")
