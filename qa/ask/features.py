@@ -210,8 +210,9 @@ def sequel_features(query: Query, cands: list[Candidate]) -> None:
         later = [i for i, c in enumerate(cands) if c.chunk.date and c.chunk.date[:10] > prev.date[:10]
                  and own & stages.word_set(c.chunk.item_title or "")]
     first = min((cands[i].chunk.date[:10] for i in later), default=None)
+    keep = set(later)
     for i, c in enumerate(cands):
-        c.f["prev_next"] = float(first is not None and i in later and c.chunk.date[:10] == first)
+        c.f["prev_next"] = float(first is not None and i in keep and c.chunk.date[:10] == first)
 
 
 def sentence_rows(query: Query, chunk: Chunk, spans: list[tuple[int, int]], sections: list[str | None],
