@@ -21,7 +21,7 @@ from qa.types import FRONT_MATTER, Chunk, Query
 
 CONTENT = ("dense", "dense_gap", "lex", "sent", "sent_gap", "cov", "title_cov", "type_fit", "type_miss",
            "decision_sec", "front", "side_fit", "body_fit", "body_other",
-           "idf_cov", "sent_cov", "max_sent_cov", "bigram", "log_len", "dense_rr", "lex_rr")
+           "idf_cov", "sent_cov", "max_sent_cov", "bigram", "log_len", "dense_rr", "lex_rr", "title_prec")
 TIME = ("p_in", "p_mention", "p_after", "p_miss", "p_meet", "p_title", "p_title_other", "newest", "recency")
 # The sign each time feature's weight must have: fitting the period better never lowers a passage (the
 # features overlap - p_miss is "none of the others" - and a free fit gave "mentions the period" a negative
@@ -91,6 +91,7 @@ def passage_features(query: Query, q_terms: list[str], idf: dict[str, float], ch
         "idf_cov": sum(idf.get(t, 0.0) for t in q_cov if t in have) / idf_sum,
         "sent_cov": sent_cov, "max_sent_cov": max_sent_cov,
         "bigram": len(q_bi & p_bigrams) / len(q_bi) if q_bi else 0.0,
+        "title_prec": _title_precision(chunk.item_title or "", set(q_terms)),
         "log_len": float(np.log(1 + len(chunk.text))),
         "type_fit": float(bool(query.answer_type) and fit),
         "type_miss": float(bool(query.answer_type) and not fit),
@@ -106,6 +107,14 @@ def passage_features(query: Query, q_terms: list[str], idf: dict[str, float], ch
     f.update(period_features(query, chunk))
     f.update(conversation_features(query, chunk))
     return f
+
+
+def _title_precision(title: str, q: set[str]) -> float:
+    """The share of the item title's terms (years counted, other numbers not) that the question has: an item
+    whose title the question names wholly is about it ("Budget 2023" over "Budgetopfølgning 2022 og budget
+    2023" for the budget of 2023), where title_cov only says how much of the question the title has."""
+    t = [w for w in stages.word_set(title) if not w.isdigit() or YEAR.fullmatch(w)]
+    return sum(w in q for w in t) / len(t) if t else 0.0
 
 
 @lru_cache(maxsize=50_000)

@@ -24,6 +24,22 @@ def test_the_asked_kind_of_body_fits_a_committee_named_with_its_unit():
     assert (f["body_fit"], f["body_other"]) == (0.0, 0.0)
 
 
+def test_how_much_of_an_item_title_the_question_names():
+    from qa.danish.text import terms
+
+    def precision(question, title):
+        chunk = Chunk("c", "d", "Der skal spares 9,5 mio. kr.", 0, 28, item="3", item_title=title)
+        q = terms(question)
+        return passage_features(parse_query(question), q, {}, chunk, (0.9, (0, 28), False, 1.0, 1.0), 0.8,
+                                1.0)["title_prec"]
+
+    question = "Hvor meget skal der spares i budget 2023?"
+    assert precision(question, "Budget 2023") == 1.0
+    assert precision(question, "Budgetopfølgning 2022 og budget 2023") == 0.5
+    assert precision(question, "Sygefravær 4. kvartal 2023") == 1 / 3  # of sygefravær, kvartal, 2023
+    assert precision(question, "Eventuelt") == 0.0
+
+
 def test_an_item_title_naming_the_asked_period_or_another_one():
     from qa.ask.features import period_features
 
