@@ -163,7 +163,7 @@ SIDES: dict[str, re.Pattern[str]] = {
     "ledelsen": re.compile(r"\b(ledelsen|ledelsessiden|ledelses-?\s?siden|a-siden|ledelsens|arbejdsgiversiden)\b",
                            re.IGNORECASE),
     "amr": re.compile(r"\b(amr|arbejdsmiljørepræsentant\w*|sikkerhedsrepræsentant\w*)\b", re.IGNORECASE),
-    "tr": re.compile(r"\b(tr|tr'erne|tillidsrepræsentant\w*|tillidsfolk\w*)\b", re.IGNORECASE),
+    "tr": re.compile(r"\b(f?tr|tr'erne|(?:fælles)?tillidsrepræsentant\w*|tillidsfolk\w*)\b", re.IGNORECASE),
     "næstformand": re.compile(r"\b(næstformand\w*|næstforperson\w*)\b", re.IGNORECASE),
     "formand": re.compile(r"\b(formand(?:en)?|forperson(?:en)?)\b", re.IGNORECASE),
     "centermed": re.compile(_med("cent(?:er|re)")),

@@ -17,6 +17,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 from qa.danish.text import trimmed
 from qa.danish.vocabulary import body_spans, find_sides
 from qa.ingest.furniture import TOC_LINE, is_furniture
+from qa.ingest.participants import named_sides, participants
 from qa.types import FRONT_MATTER, Chunk, Document
 
 _DECOR = re.compile(r"^[\s#>*_]+|[\s*_]+$")
@@ -275,7 +276,11 @@ class Chunker:
 
     def chunk(self, doc: Document) -> list[Chunk]:
         chunks: list[Chunk] = []
-        for block in _split_blocks(_lines(doc.text)):
+        blocks = _split_blocks(_lines(doc.text))
+        # who is who, from the participant list before the first item (not from a hearing's own sections)
+        front = blocks[0] if blocks and blocks[0].item is None and blocks[0].title is None else None
+        roles = participants([ln.clean for ln in front.lines]) if front else {}
+        for block in blocks:
             in_hearing = bool(block.item is None and block.title and HEARING_SECTION.search(block.title))
             # a hearing response is its own body's voice: look for the body in its opening lines too
             head = (block.title or "") + " " + (" ".join(ln.clean for ln in block.lines[:8]) if in_hearing else "")
@@ -289,6 +294,8 @@ class Chunker:
             carried: tuple[str, ...] = ()
             for section, body, start, end in self._pieces(block, doc.text):
                 sides = find_sides(body)
+                if block is not front:  # "Mette Kjær bad om …": the participant list made her næstformand
+                    sides = sides + tuple(x for x in named_sides(body, roles) if x not in sides)
                 # "Medarbejdersiden havde følgende bemærkninger:" and then sub-sections of its points: the
                 # side speaks in the passages after its lead-in, up to the item's decision
                 if (section or "").lower().startswith(("beslutning", "indstilling")):

@@ -36,7 +36,8 @@ from qa.types import Chunk, Document, Progress, Report
 # Raise when repair, chunking or sentence splitting changes what is stored for the same text.
 # 2: a lead-in line ending in ':' goes with its list; a year wrapped onto its own line is no list number.
 # 4: a side named in a lead-in (".. følgende bemærkninger:") speaks in the passages after it, up to the decision.
-INGEST_VERSION = 4
+# 5: a passage naming a participant speaks with the sides the participant list gives that person.
+INGEST_VERSION = 5
 
 
 def display_path(path: Path) -> str:

@@ -450,6 +450,16 @@ def test_html_main_text_in_cp1252_from_meta(tmp_path):
     assert result == Loaded(AGENDA_EXPECTED, None, "html")
 
 
+def test_a_page_header_with_the_meeting_facts_is_the_minutes_own(tmp_path):
+    page = ("<html><body><header><p>Nordby Kommune</p><h1>Referat</h1><p>Mødedato: 12.09.2023</p>"
+            "<p>Deltagere: Anders Holm (formand)</p></header><main><h2>Pkt. 1 Budget</h2><p>Godkendt.</p></main>"
+            "</body></html>")
+    text = load_file(write(tmp_path, "referat.html", page)).text
+    assert "Mødedato: 12.09.2023" in text and "Deltagere: Anders Holm (formand)" in text
+    site = "<html><body><header><p>Nordby Kommune</p><p>Søg</p></header><main><p>Godkendt.</p></main></body></html>"
+    assert load_file(write(tmp_path, "side.html", site)).text == "Godkendt."
+
+
 def test_html_utf8_wins_over_a_wrong_meta_charset(tmp_path):
     result = load_file(write(tmp_path, "dagsorden.htm", AGENDA_PAGE.encode("utf-8")))
     assert result.text == AGENDA_EXPECTED

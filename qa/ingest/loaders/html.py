@@ -22,6 +22,9 @@ _DROP = ["script", "style", "noscript", "template", "svg", "math", "nav", "aside
          "object", "embed", "canvas", "select", "button", "input", "textarea", "head", "dialog"]
 _DROP_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "dialog"}
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+# a row of the meeting's own facts: a page header holding one is the minutes' header, not the site's
+_MEETING_ROW = re.compile(r"^\s*(?:mødedato|mødested|mødetidspunkt|deltagere|mødedeltagere|til stede|afbud)\b",
+                          re.I | re.M)
 _BLOCKS = {
     "address", "article", "blockquote", "body", "caption", "center", "dd", "details", "div",
     "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "header", "hgroup", "hr",
@@ -50,8 +53,10 @@ def _strip_boilerplate(soup: BeautifulSoup) -> None:
             or tag.has_attr("hidden")
             or (tag.get("aria-hidden") or "").lower() == "true"
             or _HIDDEN_STYLE.search(style)
-            # page header/footer go; an article's own header (its title, date) stays
-            or (tag.name in ("header", "footer") and tag.find_parent(["article", "main"]) is None)
+            # page header/footer go; an article's own header (its title, date) stays, and so does a page
+            # header with the meeting's date, place or participants
+            or (tag.name in ("header", "footer") and tag.find_parent(["article", "main"]) is None
+                and not (tag.name == "header" and _MEETING_ROW.search(tag.get_text("\n"))))
         ):
             tag.decompose()
 
@@ -150,6 +155,10 @@ def load(path: Path, budget: base.Budget) -> str:
     if root is soup:
         renderer.walk(soup)
     else:
+        if root.name == "main" or root.get("role") == "main":  # the minutes' header kept above (a page header)
+            for header in soup.find_all("header"):
+                if header.find_parent(["article", "main"]) is None:
+                    renderer.element(header)
         renderer.element(root)
     renderer.flush()
     text = base.finish("\n".join(renderer.lines))
