@@ -47,10 +47,12 @@ def is_followup(question: str, previous: str | None = None) -> bool:
 # ("der" and "så" are left out: "er der", "var der", "så" open questions of their own as often as not)
 POINTING = frozenset("det den de dem dette disse han hun vedkommende deres dens dets hans hendes "
                      "heraf deraf dertil".split())
-# Question-form words that carry no topic (besides the stop words).
+# Question-form words that carry no topic (besides the stop words); "Hvad besluttede man at gøre?" asks what
+# was done about the subject before it, it names none.
 FORM_WORDS = frozenset("mente mener menes synes syntes står stod sker skete fortæl fortælle gerne egentlig så "
                        "hvad hvem hvor hvordan hvornår hvorfor hvilke hvilken hvilket nogen noget nogle endte "
-                       "igen stadig endnu også ny nye blev bliver".split())
+                       "igen stadig endnu også ny nye blev bliver gøre gør gjorde gjort beslutte besluttede "
+                       "besluttet besluttes vedtage vedtog vedtaget".split())
 FOLLOWUP_FEATURES = ("pointing", "opens_og", "own_words", "new_words", "short", "brings_entity", "unseen_words",
                      "brings_name")
 # The sign each weight must have: a sign of leaning never counts against it, a sign of a new subject never for it
