@@ -99,6 +99,7 @@ class Turn:
     item_title: str | None = None
     date: str | None = None
     passage: str = ""  # the first passage's text: a word of the next question found here is not a new subject
+    committee: str | None = None  # its meeting's committee: what became of the matter is that committee's
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,7 @@ class Answer:
         if top is None:
             return Turn(self.question or self.query.text, self.searched_for)
         return Turn(self.question or self.query.text, self.searched_for, top.doc_id, top.item, top.item_title,
-                    top.date, top.text)
+                    top.date, top.text, top.committee)
 
 
 @dataclass

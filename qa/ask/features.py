@@ -129,12 +129,18 @@ def conversation_features(query: Query, chunk: Chunk) -> dict[str, float]:
     prev = query.previous
     if prev is None or prev.doc_id is None:
         return {}
-    later = bool(prev.date and chunk.date) and chunk.date[:10] > prev.date[:10]
+    later = bool(prev.date and chunk.date) and chunk.date[:10] > prev.date[:10] and same_committee(prev, chunk)
     # the sooner after the previous answer's meeting, the likelier it reports what became of it
     soon = 1.0 / (1.0 + months_between(prev.date, chunk.date) / 12.0) if later and query.afterwards else 0.0
     # one agenda item, keyed as stages.arrange keys it (a part without an item number is known by its title)
     same = (chunk.doc_id, chunk.item, chunk.item_title) == (prev.doc_id, prev.item, prev.item_title)
     return {"prev_item": float(same and not query.afterwards), "prev_after": soon}
+
+
+def same_committee(prev, chunk: Chunk) -> bool:
+    """A later meeting reports what became of a matter only if it is the same committee's (or either is unknown):
+    another committee's "Sygefravær 3. kvartal" is not the sequel of this one's."""
+    return not (prev.committee and chunk.committee) or prev.committee == chunk.committee
 
 
 def period_features(query: Query, chunk: Chunk) -> dict[str, float]:
@@ -217,7 +223,7 @@ def sequel_features(query: Query, cands: list[Candidate]) -> None:
     if query.afterwards and prev is not None and prev.date:
         own = {t for t in stages.word_set(prev.item_title or "") if not t.isdigit()}
         later = [i for i, c in enumerate(cands) if c.chunk.date and c.chunk.date[:10] > prev.date[:10]
-                 and own & stages.word_set(c.chunk.item_title or "")]
+                 and same_committee(prev, c.chunk) and own & stages.word_set(c.chunk.item_title or "")]
     first = min((cands[i].chunk.date[:10] for i in later), default=None)
     keep = set(later)
     for i, c in enumerate(cands):

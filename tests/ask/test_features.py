@@ -123,3 +123,26 @@ def test_what_became_of_it_is_looked_for_the_next_time_the_item_came_up():
     plain = leaning(parse_query("Hvem sagde det? AMR APV 2022"), prev, True, "Hvem sagde det?")
     sequel_features(plain, cands)  # not asking what became of it: nothing marked
     assert [c.f["prev_next"] for c in cands] == [0.0] * 4
+
+
+def test_the_sequel_is_the_same_committees():
+    """Another committee's later "Sygefravær" item is not what became of this committee's matter."""
+    from dataclasses import replace
+
+    from qa.ask.conversation import leaning
+    from qa.ask.features import Candidate, conversation_features, sequel_features
+    from qa.types import Turn
+
+    prev = Turn("Hvad besluttede man?", "sygefravær støj", "d1", "2", "Sygefravær 2. kvartal 2023", "2023-09-12",
+                "", "LokalMED Børn og Unge")
+    rows = [("2023-11-09", "MED Ældre og Handicap"), ("2024-02-20", "LokalMED Børn og Unge")]
+    cands = [Candidate(i, Chunk(f"c{i}", f"d{i}", "...", 0, 3, item="2", item_title="Sygefravær", date=d,
+                                committee=c), None, {}) for i, (d, c) in enumerate(rows)]
+    query = leaning(parse_query("Og hvad kom der ud af det? sygefravær støj"), prev, True,
+                    "Og hvad kom der ud af det?")
+    sequel_features(query, cands)
+    assert [c.f["prev_next"] for c in cands] == [0.0, 1.0]
+    assert [conversation_features(query, c.chunk)["prev_after"] > 0 for c in cands] == [False, True]
+    unknown = replace(query, previous=replace(prev, committee=None))  # a committee not known: any meeting
+    sequel_features(unknown, cands)
+    assert [c.f["prev_next"] for c in cands] == [1.0, 0.0]

@@ -74,7 +74,9 @@ def test_a_passage_names_the_period_or_another_of_its_kind():
 @pytest.mark.parametrize("text, after", [
     ("Har det virket?", True), ("Blev det til noget?", True), ("Er de blevet sat op?", True),
     ("Blev der fulgt op med en ny måling?", True), ("Hvornår kom den så igennem?", True),
+    ("Og hvad kom der ud af det?", True), ("Hvordan gik det med støjen?", True),
     ("Hvad var ledelsens argument?", False), ("Hvornår skal det være færdigt?", False),
+    ("Hvad gik det nattevagttillæg ud på?", False),
 ])
 def test_a_question_asking_what_became_of_it_later(text, after):
     from qa.danish.dates import asks_afterwards
