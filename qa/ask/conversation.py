@@ -70,6 +70,18 @@ _YEAR_BEFORE = re.compile(r"\b(året før|forrige år|året inden)\b", re.I)
 _YEAR_AFTER = re.compile(r"\b(året efter|det følgende år|næste år)\b", re.I)
 
 
+_ROLE_HOLDER = re.compile(r"^hvem\s+(?:er|var|blev|bliver)\s+(?:valgt\s+(?:som|til)\s+)?(?:den\s+)?(?:nye?\s+)?(\S+)",
+                          re.I)
+ROLES = ("tr", "amr", "formand", "næstformand")
+
+
+def asks_role_holder(question: str) -> bool:
+    """ "Hvem er ny TR for sygeplejerskerne?", "Hvem blev valgt som næstformand?": who holds a role is a subject
+    of its own (unless the question points back: "Hvem er formand for den?")."""
+    m = _ROLE_HOLDER.match((question or "").strip())
+    return bool(m) and detect_side(m.group(1)) in ROLES and not points_back(question)
+
+
 def asks_own_question(question: str) -> bool:
     """ "Hvad med de nye smartphones – hvornår bliver de delt ud?" opens like a follow-up but asks about its
     own subject."""
@@ -173,10 +185,11 @@ def read_turn(question: str, previous: Turn | None, model=None, at: float = 0.5)
     rules (is_followup) decide. Either way, a question that brings its own body, year, name or abbreviation is
     never given the old topic; nor, with the model, one that neither points back nor opens with
     og/så/hvad med and has NEW_TOPIC_WORDS subject words that neither the previous question nor its shown
-    answer had ("Hvornår var der temadag om forflytning?" after an answer about a tryghedsteam)."""
+    answer had ("Hvornår var der temadag om forflytning?" after an answer about a tryghedsteam). A question for
+    who holds a role starts afresh too (asks_role_holder)."""
     question = " ".join((question or "").split())
     prev = previous.searched_for if previous and previous.searched_for else None
-    if not prev or not question or entities(question) - entities(prev):
+    if not prev or not question or entities(question) - entities(prev) or asks_role_holder(question):
         return question, False
     if model is None:
         leans = is_followup(question, prev)

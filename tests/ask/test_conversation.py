@@ -156,6 +156,14 @@ def test_a_question_with_its_own_subject_starts_afresh_whatever_the_model_says()
         assert read_turn(leaning_on, SMARTPHONES, always)[1], leaning_on
 
 
+def test_who_holds_a_role_is_a_question_of_its_own():
+    always = _always_leaning()
+    for fresh in ("Hvem er ny TR for sygeplejerskerne?", "Hvem blev valgt som næstformand?"):
+        assert read_turn(fresh, SMARTPHONES, always) == (fresh, False), fresh
+    for leaning_on in ("Hvem er formand for den?", "Og hvem blev næstformand?", "Hvem er ansvarlig?"):
+        assert read_turn(leaning_on, SMARTPHONES, always)[1], leaning_on
+
+
 def test_hvad_med_with_a_question_of_its_own_brings_its_own_subject():
     """ "Hvad med X – hvornår …?" asks about X in a question of its own ("de" points to X); the elliptical
     "Og hvad med tiden til høringen?" borrows the previous question."""
