@@ -53,3 +53,25 @@ def test_chunks_of_minutes_carry_the_sides_of_the_people_they_name():
     assert by_item["1"].sides == ("tr",)
     assert by_item["2"].sides == ()
     assert by_item[None].sides == ("tr", "formand")  # the list itself names them, as before: no extra sides
+
+
+def test_two_layouts_we_wrote_read_with_their_items_and_speakers():
+    """Our own Nordby minutes (tests/fixtures/heldout): a web page with the meeting's facts in the page header
+    and roles in brackets, and a 'Beslutningsreferat' with "Ad 1)" items and an attendance line without roles."""
+    from pathlib import Path
+
+    from qa.ingest.loaders import load_file
+
+    folder = Path(__file__).resolve().parents[1] / "fixtures" / "heldout"
+    page = load_file(folder / "LokalMED Børn og Unge 2023-09-12.html").text
+    chunks = Chunker().chunk(Document("d1", "page.html", page, "Referat"))
+    by_item = {c.item: c for c in chunks}
+    assert "Deltagere: Anders Holm" in by_item[None].text  # the page header is the minutes' own
+    assert by_item["3"].item_title == "Budget 2024 – besparelser på dagtilbud"
+    assert set(by_item["3"].sides) == {"medarbejdersiden", "tr", "næstformand"}  # Birgitte Skov (TR BUPL)
+    assert "amr" in by_item["2"].sides  # Camilla Nørgaard (AMR) speaks in the sickness item
+
+    text = load_file(folder / "LokalMED Børn og Unge 2024-02-20.txt").text
+    items = {c.item: c for c in Chunker().chunk(Document("d2", "referat.txt", text, "Beslutningsreferat"))}
+    assert [items[i].item_title for i in ("4", "5")] == ["APV 2024", "Evt"]
+    assert items["3"].sides == ("medarbejdersiden",)  # "Til stede:" gives no roles, the text names the side

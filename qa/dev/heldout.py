@@ -1,0 +1,53 @@
+"""`python -m qa.dev.heldout`: our own Nordby minutes (tests/fixtures/heldout), asked through qa.api with the
+shipped weights, questions one by one and conversations turn by turn.
+
+The two documents are in layouts the dev files do not have (a web page, a "Beslutningsreferat" with "Ad 1)"
+items) and of a committee they never name; nothing is fitted on them. Index them together with the seeds
+and archive-dev (QA_INDEX_DIR) so the questions compete with the other committees' passages.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from qa.api import Assistant
+from qa.dev.train import norm
+from qa.settings import ROOT, load_settings
+
+FOLDER = ROOT / "tests" / "fixtures" / "heldout"
+
+
+def _rank(answer, evidence: str) -> int | None:
+    ev = norm(evidence)
+    return next((r for r, h in enumerate(answer.hits[:10], 1) if ev and ev in norm(h.chunk.text)), None)
+
+
+def main(folder: Path = FOLDER) -> int:
+    a = Assistant(load_settings())
+    hit = n = unans = unans_abst = ans_abst = 0
+    for line in (folder / "questions.jsonl").read_text(encoding="utf-8").splitlines():
+        q = json.loads(line)
+        ans = a.ask(q["question"])
+        r = _rank(ans, q["evidence"])
+        if q["evidence"]:
+            n, hit, ans_abst = n + 1, hit + (r == 1), ans_abst + ans.abstain
+        else:
+            unans, unans_abst = unans + 1, unans_abst + ans.abstain
+        print(f"{q['id']} rank={r} abstain={ans.abstain} p={ans.probability:.2f}  {q['question']}")
+    print(f"questions: hit@1 {hit}/{n}, answerable abstaining {ans_abst}/{n}, unanswerable abstaining "
+          f"{unans_abst}/{unans}")
+    kinds: dict[str, list[bool]] = {}
+    for line in (folder / "conversations.jsonl").read_text(encoding="utf-8").splitlines():
+        conv, prev = json.loads(line), None
+        for t in conv["turns"]:
+            ans = a.ask(t["question"], previous=prev)
+            r = _rank(ans, t["evidence"])
+            kinds.setdefault(t["kind"], []).append(r == 1)
+            print(f"  {conv['id']} [{t['kind']}] rank={r} leans={ans.followup}  {t['question']}")
+            prev = ans.turn
+    print("turns hit@1: " + ", ".join(f"{k} {sum(v)}/{len(v)}" for k, v in kinds.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
