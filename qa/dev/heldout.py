@@ -12,6 +12,7 @@ from pathlib import Path
 
 from qa.api import Assistant
 from qa.dev.train import norm
+from qa.errors import QAError
 from qa.settings import ROOT, load_settings
 
 FOLDER = ROOT / "tests" / "fixtures" / "heldout"
@@ -23,7 +24,11 @@ def _rank(answer, evidence: str) -> int | None:
 
 
 def main(folder: Path = FOLDER) -> int:
-    a = Assistant(load_settings())
+    try:
+        a = Assistant(load_settings())
+    except QAError as e:
+        print(e)
+        return 2
     hit = n = unans = unans_abst = ans_abst = 0
     for line in (folder / "questions.jsonl").read_text(encoding="utf-8").splitlines():
         q = json.loads(line)
