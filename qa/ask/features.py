@@ -17,7 +17,7 @@ import numpy as np
 from qa.ask import stages
 from qa.danish.dates import YEAR, mentions, months_after, months_between, names_other
 from qa.danish.text import terms
-from qa.types import FRONT_MATTER, Chunk, Query
+from qa.types import FRONT_MATTER, Chunk, Query, Turn
 
 CONTENT = ("dense", "dense_gap", "lex", "sent", "sent_gap", "cov", "title_cov", "type_fit", "type_miss",
            "decision_sec", "front", "side_fit", "body_fit", "body_other",
@@ -137,7 +137,7 @@ def conversation_features(query: Query, chunk: Chunk) -> dict[str, float]:
     return {"prev_item": float(same and not query.afterwards), "prev_after": soon}
 
 
-def same_committee(prev, chunk: Chunk) -> bool:
+def same_committee(prev: Turn, chunk: Chunk) -> bool:
     """A later meeting reports what became of a matter only if it is the same committee's (or either is unknown):
     another committee's "Sygefravær 3. kvartal" is not the sequel of this one's."""
     return not (prev.committee and chunk.committee) or prev.committee == chunk.committee

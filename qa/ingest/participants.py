@@ -30,9 +30,8 @@ def participants(lines: list[str]) -> dict[str, tuple[str, ...]]:
         line = raw.strip().strip("*_# ").strip()
         if not line:
             continue
-        named = find_sides(line)
-        if line.rstrip("*_ ").endswith(":") and named and len(line.split()) <= 3:
-            group = tuple(s for s in named if s in SIDE_GROUPS)  # "Deltagere Ledelsessiden:"
+        if line.rstrip("*_ ").endswith(":") and find_sides(line) and len(line.split()) <= 3:
+            group = tuple(s for s in find_sides(line) if s in SIDE_GROUPS)  # "Deltagere Ledelsessiden:"
             continue
         if re.fullmatch(r"[A-ZÆØÅ/]{2,}", line):
             continue
@@ -44,7 +43,8 @@ def participants(lines: list[str]) -> dict[str, tuple[str, ...]]:
         for i, m in enumerate(names):
             rest = line[m.end(): names[i + 1].start() if i + 1 < len(names) else len(line)]
             if i == 0 and m.start() == 0:
-                sides = find_sides(rest) + tuple(g for g in group if g not in find_sides(rest))
+                own = find_sides(rest)
+                sides = own + tuple(g for g in group if g not in own)
             elif rest.lstrip().startswith("("):
                 sides = find_sides(rest[: rest.find(")") + 1])
             else:
