@@ -17,6 +17,7 @@ import numpy as np
 from qa.ask import stages
 from qa.danish.dates import YEAR, mentions, months_after, months_between, names_other
 from qa.danish.text import terms
+from qa.danish.vocabulary import find_sides
 from qa.types import FRONT_MATTER, Chunk, Query, Turn
 
 CONTENT = ("dense", "dense_gap", "lex", "sent", "sent_gap", "cov", "title_cov", "type_fit", "type_miss",
@@ -41,8 +42,8 @@ CONVERSATION_SIGNS = {"stage2": 1, **{n: 1 for n in CONVERSATION}}
 # Which sentence of a passage to show (qa/ask/ranker.py Model.sentence): its similarity to the question (and
 # as a gap to the passage's best), its share of the question's terms, whether it is of the asked kind,
 # whether it can be shown at all (not a heading or a label) and where it stands in the passage.
-SENTENCE = ("s_sim", "s_gap", "s_cov", "s_fit", "s_answer", "s_pos")
-SENTENCE_SIGNS = {"s_sim": 1, "s_gap": 1, "s_cov": 1, "s_fit": 1, "s_answer": 1}
+SENTENCE = ("s_sim", "s_gap", "s_cov", "s_fit", "s_answer", "s_pos", "s_side")
+SENTENCE_SIGNS = {"s_sim": 1, "s_gap": 1, "s_cov": 1, "s_fit": 1, "s_answer": 1, "s_side": 1}
 REPORT_WITHIN_MONTHS = 6  # a meeting this soon after a period can report on it (a quarter's figures)
 
 
@@ -241,8 +242,20 @@ def sentence_rows(query: Query, chunk: Chunk, spans: list[tuple[int, int]], sect
         rows.append((float(sims[i]), float(sims[i]) - top,
                      len(stages.word_set(text) & q_cov) / len(q_cov) if q_cov else 0.0,
                      float(stages.fits(query.answer_type, text, chunk, sec)),
-                     float(stages.is_answer_in(text, sec)), i / n))
+                     float(stages.is_answer_in(text, sec)), i / n, _speaks(query.side_hint, text, chunk)))
     return np.array(rows, dtype=np.float64).reshape(len(spans), len(SENTENCE))
+
+
+_PERSON = re.compile(r"\b[A-ZÆØÅ][a-zæøå]+\s+[A-ZÆØÅ][a-zæøå]+\b")
+
+
+def _speaks(side: str | None, sentence: str, chunk: Chunk) -> float:
+    """Whether the asked side speaks in the sentence: it names the side, or a person in a passage that speaks
+    with that side only through its participants (a name with the role in the participant list)."""
+    if not side:
+        return 0.0
+    named = find_sides(sentence)
+    return float(side in named or (not named and side in chunk.sides and bool(_PERSON.search(sentence))))
 
 
 def best_sentence(query: Query, chunk: Chunk, spans: list[tuple[int, int]], sections: list[str | None],

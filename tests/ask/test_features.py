@@ -146,3 +146,20 @@ def test_the_sequel_is_the_same_committees():
     unknown = replace(query, previous=replace(prev, committee=None))  # a committee not known: any meeting
     sequel_features(unknown, cands)
     assert [c.f["prev_next"] for c in cands] == [1.0, 0.0]
+
+
+def test_the_sentence_where_the_asked_side_speaks():
+    """For "Hvad pegede AMR på …?" the sentence naming AMR, or naming a person in a passage that speaks with AMR
+    through its participant list ("Camilla Nørgaard pegede på …"), not the figures before it."""
+    from qa.ask.features import sentence_rows, SENTENCE
+    import numpy as np
+
+    text = "Sygefraværet var 7,8 %. Camilla Nørgaard pegede på støjen. Ledelsen svarede."
+    spans = [(0, 23), (24, 58), (59, 77)]
+    chunk = Chunk("c", "d", text, 0, len(text), item="2", item_title="Sygefravær", sides=("amr", "ledelsen"))
+    rows = sentence_rows(parse_query("Hvad pegede AMR på som årsag?"), chunk, spans, [None] * 3,
+                         np.array([0.9, 0.8, 0.7]), ["peg", "årsag"])
+    assert list(rows[:, SENTENCE.index("s_side")]) == [0.0, 1.0, 0.0]
+    plain = sentence_rows(parse_query("Hvad pegede man på?"), chunk, spans, [None] * 3, np.array([0.9, 0.8, 0.7]),
+                          ["peg"])
+    assert list(plain[:, SENTENCE.index("s_side")]) == [0.0, 0.0, 0.0]
