@@ -249,13 +249,18 @@ def sentence_rows(query: Query, chunk: Chunk, spans: list[tuple[int, int]], sect
 _PERSON = re.compile(r"\b[A-ZÆØÅ][a-zæøå]+\s+[A-ZÆØÅ][a-zæøå]+\b")
 
 
+@lru_cache(maxsize=100_000)  # asked of every sentence of every shown passage of a side question
+def _sentence_sides(sentence: str) -> tuple[tuple[str, ...], bool]:
+    return find_sides(sentence), bool(_PERSON.search(sentence))
+
+
 def _speaks(side: str | None, sentence: str, chunk: Chunk) -> float:
     """Whether the asked side speaks in the sentence: it names the side, or a person in a passage that speaks
     with that side only through its participants (a name with the role in the participant list)."""
     if not side:
         return 0.0
-    named = find_sides(sentence)
-    return float(side in named or (not named and side in chunk.sides and bool(_PERSON.search(sentence))))
+    named, person = _sentence_sides(sentence)
+    return float(side in named or (not named and person and side in chunk.sides))
 
 
 def best_sentence(query: Query, chunk: Chunk, spans: list[tuple[int, int]], sections: list[str | None],
