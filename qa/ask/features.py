@@ -41,7 +41,8 @@ CONVERSATION = ("prev_item", "prev_after", "prev_next")
 CONVERSATION_SIGNS = {"stage2": 1, **{n: 1 for n in CONVERSATION}}
 # Which sentence of a passage to show (qa/ask/ranker.py Model.sentence): its similarity to the question (and
 # as a gap to the passage's best), its share of the question's terms, whether it is of the asked kind,
-# whether it can be shown at all (not a heading or a label) and where it stands in the passage.
+# whether it can be shown at all (not a heading or a label), where it stands in the passage, and whether the
+# side the question asks for speaks in it (_speaks).
 SENTENCE = ("s_sim", "s_gap", "s_cov", "s_fit", "s_answer", "s_pos", "s_side")
 SENTENCE_SIGNS = {"s_sim": 1, "s_gap": 1, "s_cov": 1, "s_fit": 1, "s_answer": 1, "s_side": 1}
 REPORT_WITHIN_MONTHS = 6  # a meeting this soon after a period can report on it (a quarter's figures)

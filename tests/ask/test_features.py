@@ -151,8 +151,9 @@ def test_the_sequel_is_the_same_committees():
 def test_the_sentence_where_the_asked_side_speaks():
     """For "Hvad pegede AMR på …?" the sentence naming AMR, or naming a person in a passage that speaks with AMR
     through its participant list ("Camilla Nørgaard pegede på …"), not the figures before it."""
-    from qa.ask.features import sentence_rows, SENTENCE
     import numpy as np
+
+    from qa.ask.features import SENTENCE, sentence_rows
 
     text = "Sygefraværet var 7,8 %. Camilla Nørgaard pegede på støjen. Ledelsen svarede."
     spans = [(0, 23), (24, 58), (59, 77)]
