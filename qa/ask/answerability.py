@@ -18,7 +18,7 @@ import re
 from functools import lru_cache
 
 from qa.danish.dates import YEAR, date_spans
-from qa.danish.vocabulary import DECIDED
+from qa.danish.vocabulary import DECIDED, persons_asked
 from qa.types import Hit, Query
 
 _MONEY = re.compile(r"\d[\d.,]*\s*(?:kr\b|kroner|mio|mia|millioner|milliarder)|\b(?:kr\.|mio\.|mia\.)", re.I)
@@ -115,7 +115,6 @@ _ASKS_AMOUNT = re.compile(r"\b(kost\w*|pris(?:\w+|(?!\s+på\b))|beløb\w*|hvor m
                           r"udgift\w*|merudgift\w*|"
                           r"hvor meget (?:\w+ )?(?:spare|spares|sparet|bruge|bruger|brugte|betale\w*))\b", re.I)
 _ASKS_COUNT = re.compile(r"\b(hvor mange|antal\w*|hvor høj\w*|hvor stor\w*|hvilken placering|\w*procent\w*)\b", re.I)
-_PERSON = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-ZÆØÅ][a-zæøå]+(?:\s+[A-ZÆØÅ][a-zæøå]+)+)\b")
 _ACRONYM = re.compile(r"\b([A-ZÆØÅ0-9]{2,}[a-zæøå]?)(?:'s|s)?\b")
 _ASKS_DECIDED = re.compile(r"\bblev (?:\w+ ){0,6}(?:godkendt|indført|vedtaget|besluttet|gennemført|indfør\w*)\b",
                            re.I)
@@ -223,7 +222,7 @@ def question_features(query: Query, top, runner_up_z: float, ranked, ref: str | 
         if ref and p.start > ref and _PAST.search(q):  # what happened after the newest minutes is not in them
             f["after_index"], why["after_index"] = 1.0, f"er fra før {p.label}; det seneste referat er fra {ref}"
     low = c.text.lower()
-    people = _PERSON.findall(q)
+    people = persons_asked(q)
     gone = [x for x in people if x.split()[-1].lower() not in low]
     if gone:
         f["person_missing"], why["person_missing"] = 1.0, f"nævner ikke {gone[0]}"

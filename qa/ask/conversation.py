@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from qa.danish.dates import YEAR, asks_afterwards, asks_latest, asks_trend, parse_period
 from qa.danish.text import STOP_WORDS, stem
-from qa.danish.vocabulary import detect_side, find_bodies
+from qa.danish.vocabulary import detect_side, find_bodies, persons_asked
 from qa.types import Query, Turn
 
 YEARLESS = frozenset({"day", "month", "quarter", "half", "season"})  # period kinds a question may name without a year
@@ -60,7 +60,6 @@ FOLLOWUP_FEATURES = ("pointing", "opens_og", "own_words", "new_words", "short", 
 FOLLOWUP_SIGNS = {"pointing": 1, "opens_og": 1, "own_words": -1, "new_words": -1, "short": 1, "brings_entity": -1,
                   "unseen_words": -1, "brings_name": -1}
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_NAME = re.compile(r"(?<!^)\b([A-ZÆØÅ][a-zæøå]+(?:\s+[A-ZÆØÅ][a-zæøå]+)+)\b")
 _ACRONYM = re.compile(r"\b[A-ZÆØÅ]{2,}\b")
 # "Hvad med X – hvornår …?": X is brought up and asked about in a question of its own (a question word after
 # the dash or comma), so the opening does not borrow the previous question and "de" points to X, not back.
@@ -115,7 +114,7 @@ def topic_words(text: str) -> list[str]:
 def entities(text: str) -> set[str]:
     """What makes a question stand on its own: bodies, years, people's names, abbreviations (not sides)."""
     out = set(find_bodies(text)) | set(_YEAR.findall(text))
-    out |= {n.lower() for n in _NAME.findall(text)}
+    out |= {n.lower() for n in persons_asked(text)}
     out |= {a.lower() for a in _ACRONYM.findall(text) if not detect_side(a)}
     return out
 

@@ -17,7 +17,7 @@ import numpy as np
 from qa.ask import stages
 from qa.danish.dates import YEAR, mentions, months_after, months_between, names_other
 from qa.danish.text import terms
-from qa.danish.vocabulary import find_sides
+from qa.danish.vocabulary import PERSON, find_sides
 from qa.types import FRONT_MATTER, Chunk, Query, Turn
 
 CONTENT = ("dense", "dense_gap", "lex", "sent", "sent_gap", "cov", "title_cov", "type_fit", "type_miss",
@@ -247,12 +247,9 @@ def sentence_rows(query: Query, chunk: Chunk, spans: list[tuple[int, int]], sect
     return np.array(rows, dtype=np.float64).reshape(len(spans), len(SENTENCE))
 
 
-_PERSON = re.compile(r"\b[A-ZÆØÅ][a-zæøå]+\s+[A-ZÆØÅ][a-zæøå]+\b")
-
-
 @lru_cache(maxsize=100_000)  # asked of every sentence of every shown passage of a side question
 def _sentence_sides(sentence: str) -> tuple[tuple[str, ...], bool]:
-    return find_sides(sentence), bool(_PERSON.search(sentence))
+    return find_sides(sentence), bool(PERSON.search(sentence))
 
 
 def _speaks(side: str | None, sentence: str, chunk: Chunk) -> float:

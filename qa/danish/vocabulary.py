@@ -83,15 +83,28 @@ MENTION_BEFORE = re.compile(r"\b(?i:fra|til|om|vedr\.?|vedrørende|og|samt|med|h
 OWN_MEETING_BEFORE = re.compile(
     r"\b(?i:referat\w*|dagsorden\w*|beslutningsprotokol\w*|høringssvar\w*|notat)\s+(?i:fra|til|af|for)\s*$")
 
+# --- people -------------------------------------------------------------------------------------
+# A person is written as two to four capitalised words ("Lise Mørk", "Anne-Mette Due Holm"); one pattern
+# for the participant list, the passages and the questions (a passage may break a name across a line).
+NAME_PART = r"[A-ZÆØÅ][a-zæøåéüö]+(?:-[A-ZÆØÅ][a-zæøåéüö]+)?"
+PERSON = re.compile(rf"\b{NAME_PART}(?:\s+{NAME_PART}){{1,3}}\b")
+# in a question, not a run that opens a sentence: there every word is capitalised
+_PERSON_ASKED = re.compile(rf"(?<!^)(?<![.?!]\s)\b{NAME_PART}(?:\s+{NAME_PART}){{1,3}}\b")
+
+
+def persons_asked(question: str) -> list[str]:
+    """The people a question names ("Hvad sagde Lise Mørk om …?" names Lise Mørk)."""
+    return _PERSON_ASKED.findall(question)
+
+
 # --- organisations: municipality, region, hospital -----------------------------------------------
 REGIONS = ("Hovedstaden", "Sjælland", "Syddanmark", "Midtjylland", "Nordjylland")
-_NAME = r"[A-ZÆØÅ][a-zæøåéü]+(?:-[A-ZÆØÅ][a-zæøåéü]+)?"
 # capitalised words that stand before "Kommune" without being its name ("Hver Kommune")
 NOT_A_PLACE = frozenset({"Den", "Denne", "Hver", "Vores", "Jeres", "Din", "Egen", "Hele", "Nye", "Samme",
                          "Anden", "Til", "Fra", "Af", "I", "Og", "Nyt", "Ny", "En", "Én", "Som", "Fra"})
-MUNICIPALITY = re.compile(rf"\b((?:{_NAME}\s)?{_NAME})\s+Kommune\b")
+MUNICIPALITY = re.compile(rf"\b((?:{NAME_PART}\s)?{NAME_PART})\s+Kommune\b")
 REGION = re.compile(rf"\bRegion\s+({'|'.join(REGIONS)})\b")
-HOSPITAL = re.compile(rf"\b((?:Regionshospitalet|Sygehus|Hospitalet|Hospital)\s+{_NAME}(?:\s{_NAME})?)")
+HOSPITAL = re.compile(rf"\b((?:Regionshospitalet|Sygehus|Hospitalet|Hospital)\s+{NAME_PART}(?:\s{NAME_PART})?)")
 
 # --- the head of a document: chrome, labels, dates ------------------------------------------------
 # Words of a web page's chrome (toolbars, cookie banners, share links, site menus): a line made

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import re
 
-from qa.danish.vocabulary import LABEL, find_sides
+from qa.danish.vocabulary import LABEL, PERSON, find_sides
 
-_PART = r"[A-ZÆØÅ][a-zæøåéüö]+(?:-[A-ZÆØÅ][a-zæøåéüö]+)?"
-NAME = re.compile(rf"{_PART}(?:[ \t]+{_PART}){{1,3}}")
 SIDE_GROUPS = ("medarbejdersiden", "ledelsen")  # the halves of a MED committee a list is split into
 
 
@@ -39,7 +37,7 @@ def participants(lines: list[str]) -> dict[str, tuple[str, ...]]:
         if label:
             group = ()
             line = line[label.end():].lstrip(" :|")
-        names = [m for m in NAME.finditer(line) if m.start() == 0 or re.search(r"[,;]\s*$", line[:m.start()])]
+        names = [m for m in PERSON.finditer(line) if m.start() == 0 or re.search(r"[,;]\s*$", line[:m.start()])]
         for i, m in enumerate(names):
             rest = line[m.end(): names[i + 1].start() if i + 1 < len(names) else len(line)]
             if i == 0 and m.start() == 0:

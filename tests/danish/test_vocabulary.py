@@ -1,5 +1,5 @@
 from qa.danish.dates import danish_date, named_period, parse_date
-from qa.danish.vocabulary import detect_side, find_bodies, find_sides
+from qa.danish.vocabulary import PERSON, detect_side, find_bodies, find_sides, persons_asked
 
 
 def test_danish_dates_in_the_forms_minutes_use():
@@ -52,3 +52,14 @@ def test_dates_known_only_to_the_year_or_month():
 
     assert first_day("2017") == date(2017, 1, 1) and first_day("2017-06") == date(2017, 6, 1)
     assert months_after(Period("2019-01-01", "2019-12-31", "year", "2019"), "2017") < 0
+
+
+def test_people_named_in_questions_and_passages():
+    assert persons_asked("Hvad sagde Lise Mørk om hjemmearbejde?") == ["Lise Mørk"]
+    assert persons_asked("Hvad mente Anne-Mette Due Holm om APV?") == ["Anne-Mette Due Holm"]
+    # a sentence's first word is capitalised whatever it is: no name there
+    assert persons_asked("Lise Mørk sagde hvad?") == []
+    assert persons_asked("Tak. Anders Holm sagde hvad?") == []
+    assert persons_asked("Hvad blev besluttet om budgettet?") == []
+    # a passage may break a name across a line
+    assert PERSON.search("som Mette\nKjær foreslog").group(0) == "Mette\nKjær"
