@@ -161,7 +161,7 @@ def question_features(query: Query, top, runner_up_z: float, ranked, ref: str | 
     c = top.chunk
     shown = c.text[top.span[0]:top.span[1]] if top.span else c.text
     # names of the meeting, the document and the item count as said in the passage ("AMC" in AMC's minutes)
-    heads = " ".join(x or "" for x in (c.doc_title, c.item_title, c.committee, c.body))
+    heads = " ".join(x or "" for x in (c.doc_title, c.item_title, c.committee, c.body, c.municipality))
     f["gap_z"], f["top_idf_cov"] = runner_up_z, top.f.get("idf_cov", 0.0)
     f["compound"] = float(bool(query.parts))
     asks_other = bool(_ASKS_OTHER.search(q))
@@ -239,7 +239,9 @@ def question_features(query: Query, top, runner_up_z: float, ranked, ref: str | 
         if topic and not any(t in have for t in topic):
             f["topic_apart"], why["topic_apart"] = 1.0, f"nævner {people[0]}, men ikke {said.group('topic').strip()}"
     acr = [x for x in _ACRONYM.findall(q) if x.upper() not in common_acronyms and not x.isdigit()]
-    gone = [x for x in acr if x.lower() not in (low + " " + heads.lower())]
+    # a genitive or plural s may cling to the abbreviation ("Hoved-MEDs", "TRs"): either form counts
+    known = low + " " + heads.lower()
+    gone = [x for x in acr if x.lower() not in known and not (x.endswith("s") and x[:-1].lower() in known)]
     if gone:
         f["acronym_missing"], why["acronym_missing"] = 1.0, f"nævner ikke {gone[0]}"
     f["checks"] = float(sum(f[n] for n in CHECKS))

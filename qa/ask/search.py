@@ -27,7 +27,7 @@ from qa.ask import joining, ranker, stages
 from qa.ask.answerability import CHECKS, question_features
 from qa.ask.features import Candidate, Candidates, best_sentence, passage_features, relative_features
 from qa.danish.text import terms
-from qa.danish.vocabulary import GLOSSARY
+from qa.danish.vocabulary import GLOSSARY, names_place
 from qa.settings import Settings
 from qa.storage.filters import Allowed
 from qa.storage.reader import Index
@@ -91,6 +91,8 @@ class Searcher:
         """Every passage the dense and lexical channels propose, with the features the ranker reads."""
         store, s = self.index.store, self.settings
         text = query.text[:s.max_question]
+        if not query.places and not query.municipality:
+            query = replace(query, places=tuple(p for p in store.places() if names_place(text, p)))
         extra = self._previous_item(query, allowed)
         qvec, q_terms, ids, dense, lexical, chunks = self._pool(text, query, allowed, s.candidates, True, True, extra)
         sents = store.sentences(ids)
@@ -130,9 +132,24 @@ class Searcher:
         c = cands.items
         margins = model.margins if s.use_time else {}
         q = query if s.use_time else replace(query, period=None, latest=False, trend=False)
-        order, timeline = stages.arrange(q, [x.chunk.date for x in c], [x.chunk.doc_id for x in c],
-                                         [x.f for x in c], [(x.chunk.doc_id, x.chunk.item, x.chunk.item_title) for x in c],
-                                         scores, margins, s.per_item_cap if s.use_diversity else 10 ** 6, k)
+        cap = s.per_item_cap if s.use_diversity else 10 ** 6
+
+        def arranged(idx: list[int]) -> tuple[list[int], bool]:
+            got, line = stages.arrange(q, [c[i].chunk.date for i in idx], [c[i].chunk.doc_id for i in idx],
+                                       [c[i].f for i in idx],
+                                       [(c[i].chunk.doc_id, c[i].chunk.item, c[i].chunk.item_title) for i in idx],
+                                       scores[idx], margins, cap, k)
+            return [idx[j] for j in got], line
+
+        # a question naming a municipality the index knows is answered from its documents (or ones of no
+        # known municipality) first; another municipality's passages follow, each group in its own order
+        home = [i for i, x in enumerate(c) if stages.in_places(x.chunk.municipality, query.places)]
+        away = [i for i in range(len(c)) if i not in set(home)]
+        if home and away:
+            order, timeline = arranged(home)
+            order += arranged(away)[0]
+        else:
+            order, timeline = arranged(list(range(len(c))))
         order = order[:k]
         z = stages.spread(scores[order])
         gap = float(z[0] - z[1]) if len(z) > 1 else 0.0

@@ -198,6 +198,12 @@ def fit_level(query: Query, f: dict[str, float]) -> float:
     return 2 * f.get("p_mention", 0.0) + f.get("p_in", 0.0) + 0.5 * f.get("p_after", 0.0)
 
 
+def in_places(municipality: str | None, places: tuple[str, ...]) -> bool:
+    """Whether a passage of this municipality (None: not known) may answer a question naming `places`
+    (lower-cased; none named: any passage may)."""
+    return not places or not municipality or municipality.lower() in places
+
+
 def spread(scores: np.ndarray) -> np.ndarray:
     """Scores as distances below the best in units of the question's own spread (any model scale)."""
     if scores.size == 0:

@@ -92,9 +92,14 @@ PERSON = re.compile(rf"\b{NAME_PART}(?:\s+{NAME_PART}){{1,3}}\b")
 _PERSON_ASKED = re.compile(rf"(?<!^)(?<![.?!]\s)\b{NAME_PART}(?:\s+{NAME_PART}){{1,3}}\b")
 
 
+# words that make a capitalised run a place or an organisation ("Vestkyst Kommunes personaledag")
+_NOT_A_PERSON = frozenset({"kommune", "kommunes", "region", "regions", "regionen", "regionens", "hospital",
+                           "hospitalet", "hospitals", "hospitalets", "sygehus", "sygehuset", "sygehusets"})
+
+
 def persons_asked(question: str) -> list[str]:
-    """The people a question names ("Hvad sagde Lise Mørk om …?" names Lise Mørk)."""
-    return _PERSON_ASKED.findall(question)
+    """The people a question names ("Hvad sagde Lise Mørk om …?" names Lise Mørk; "Vestkyst Kommune" no one)."""
+    return [m for m in _PERSON_ASKED.findall(question) if not _NOT_A_PERSON & set(m.lower().split())]
 
 
 # --- organisations: municipality, region, hospital -----------------------------------------------
@@ -105,6 +110,19 @@ NOT_A_PLACE = frozenset({"Den", "Denne", "Hver", "Vores", "Jeres", "Din", "Egen"
 MUNICIPALITY = re.compile(rf"\b((?:{NAME_PART}\s)?{NAME_PART})\s+Kommune\b")
 REGION = re.compile(rf"\bRegion\s+({'|'.join(REGIONS)})\b")
 HOSPITAL = re.compile(rf"\b((?:Regionshospitalet|Sygehus|Hospitalet|Hospital)\s+{NAME_PART}(?:\s{NAME_PART})?)")
+
+_PLACE_WORDS = frozenset({"kommune", "region"})
+
+
+def names_place(text: str, place: str) -> bool:
+    """Whether a text names a municipality or region the index knows ("i Vestkyst", "Vestkysts
+    personaledag" and "Vestkyst Kommune" name Vestkyst Kommune; "i København" names Københavns Kommune):
+    every word of its name, a genitive s aside."""
+    def bare(w: str) -> str:
+        return w[:-1] if w.endswith("s") and len(w) > 3 else w
+    name = {bare(w) for w in re.findall(r"[\w-]+", place.lower()) if w not in _PLACE_WORDS}
+    return bool(name) and name <= {bare(w) for w in re.findall(r"[\w-]+", text.lower())}
+
 
 # --- the head of a document: chrome, labels, dates ------------------------------------------------
 # Words of a web page's chrome (toolbars, cookie banners, share links, site menus): a line made

@@ -1,9 +1,11 @@
-"""`python -m qa.dev.heldout`: our own Nordby minutes (tests/fixtures/heldout), asked through qa.api with the
-shipped weights, questions one by one and conversations turn by turn.
+"""`python -m qa.dev.heldout [FOLDER]`: our own minutes, asked through qa.api with the shipped weights,
+questions one by one and conversations turn by turn.
 
-The two documents are in layouts the dev files do not have (a web page, a "Beslutningsreferat" with "Ad 1)"
-items) and of a committee they never name; nothing is fitted on them. Index them together with the seeds
-and archive-dev (QA_INDEX_DIR) so the questions compete with the other committees' passages.
+tests/fixtures/heldout (the default): Nordby, a web page and a "Beslutningsreferat" with "Ad 1)" items;
+tests/fixtures/heldout2: Vestkyst Hoved-MED, Word files whose items are two-column tables ("Sagsfremstilling",
+"Drøftelse", "Beslutning") under a bold "Sag 2: ..." line. Layouts the dev files do not have, of committees
+they never name; nothing is fitted on them. Index a folder together with the seeds and archive-dev
+(QA_INDEX_DIR) so the questions compete with the other committees' passages.
 """
 from __future__ import annotations
 
@@ -55,4 +57,5 @@ def main(folder: Path = FOLDER) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    import sys
+    raise SystemExit(main(Path(sys.argv[1]) if len(sys.argv) > 1 else FOLDER))

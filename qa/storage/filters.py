@@ -139,6 +139,10 @@ class FilterColumns:
             mask &= m
         return Allowed(mask)
 
+    def places(self) -> list[str]:
+        """The municipalities and regions the passages name (lower-cased)."""
+        return list(self.vocab["municipality"])
+
     def _is(self, name: str, value: str) -> np.ndarray:
         code = self.vocab[name].get(value.lower())
         return np.zeros(self.size, bool) if code is None else self.codes[name] == code

@@ -388,10 +388,16 @@ class Store:
         are read once per generation (qa/storage/filters.py)."""
         if not filtered(query):
             return None
+        return self._filter_columns().allowed(query)
+
+    def places(self) -> list[str]:
+        """The municipalities and regions of the indexed documents (lower-cased)."""
+        return self._filter_columns().places()
+
+    def _filter_columns(self) -> FilterColumns:
         sql = ("SELECT id, date, body, committee, municipality, doc_type, sides "
                "FROM chunks INDEXED BY chunks_filters")
-        columns = self._of_generation("filters", lambda: FilterColumns.from_rows(self.db.execute(sql)))
-        return columns.allowed(query)
+        return self._of_generation("filters", lambda: FilterColumns.from_rows(self.db.execute(sql)))
 
     def lexical(self, query_terms: list[str], k: int, allowed: Allowed | None = None,
                 only: list[int] | None = None) -> dict[int, float]:

@@ -164,6 +164,17 @@ def test_a_named_person_the_passage_does_not_mention():
     assert f["person_missing"] == 1.0 and why["person_missing"] == "nævner ikke Lise Mørk"
 
 
+def test_a_place_is_no_person_and_an_abbreviation_may_carry_a_genitive_s():
+    f, _ = _qf("Hvor mange deltog i Vestkyst Kommunes personaledag?", "Der deltog 640 medarbejdere i personaledagen.")
+    assert f["person_missing"] == 0.0
+    f, _ = _qf("Hvad mente AMR om planen?", "AMR's bemærkninger til planen blev noteret.")
+    assert f["acronym_missing"] == 0.0
+    f, _ = _qf("Hvad var BUPLs holdning?", "BUPL ønskede mere forberedelsestid.")
+    assert f["acronym_missing"] == 0.0
+    f, why = _qf("Hvad var BUPLs holdning?", "FOA ønskede mere forberedelsestid.")
+    assert f["acronym_missing"] == 1.0 and why["acronym_missing"] == "nævner ikke BUPLs"
+
+
 def test_a_speaker_found_but_not_the_topic_asked_about():
     f, why = _qf("Hvad mente Anders Holm om kantineordningen?", "Anders Holm takkede for samarbejdet og ønskede god sommer.")
     assert f["topic_apart"] == 1.0 and "kantineordningen" in why["topic_apart"]

@@ -117,3 +117,11 @@ def test_a_followup_searches_the_agenda_item_the_previous_answer_came_from(assis
     assert set(assistant.index.store.chunk_ids_of(top.doc_id, top.item)) <= rows
     alone = assistant.ask("Hvornår skal det være færdigt?")
     assert alone.query.previous is None and not alone.followup
+
+
+@pytest.mark.parametrize("place", ["Københavns Kommune", "Albertslund Kommune"])
+def test_a_named_municipality_is_answered_from_its_own_minutes_first(assistant, place):
+    name = place.split()[0].removesuffix("s")  # "i København", "i Albertslund"
+    ans = assistant.ask(f"Hvad blev der sagt om besparelser på beskæftigelsesområdet i {name}?", k=5)
+    assert ans.query.places == (place.lower(),)
+    assert ans.hits and ans.hits[0].chunk.municipality in (place, None)

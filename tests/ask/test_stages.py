@@ -186,3 +186,10 @@ def test_a_followup_chooses_its_sentence_by_its_own_words():
     assert asked_terms(fresh, terms(searched)) == terms(searched)
     bare = leaning(parse_query("Hvad med det? dage arbejde hjemme"), prev, True, "Hvad med det?")
     assert asked_terms(bare, terms("Hvad med det? dage arbejde hjemme")) == terms("Hvad med det? dage arbejde hjemme")
+
+
+def test_a_passage_of_another_known_municipality_is_out_of_the_named_places():
+    assert stages.in_places("Vestkyst Kommune", ("vestkyst kommune",))
+    assert stages.in_places(None, ("vestkyst kommune",))  # a document of no known municipality may answer
+    assert not stages.in_places("Søholm Kommune", ("vestkyst kommune",))
+    assert stages.in_places("Søholm Kommune", ())

@@ -1,5 +1,5 @@
 from qa.danish.dates import danish_date, named_period, parse_date
-from qa.danish.vocabulary import PERSON, detect_side, find_bodies, find_sides, persons_asked
+from qa.danish.vocabulary import PERSON, detect_side, find_bodies, find_sides, names_place, persons_asked
 
 
 def test_danish_dates_in_the_forms_minutes_use():
@@ -63,3 +63,12 @@ def test_people_named_in_questions_and_passages():
     assert persons_asked("Hvad blev besluttet om budgettet?") == []
     # a passage may break a name across a line
     assert PERSON.search("som Mette\nKjær foreslog").group(0) == "Mette\nKjær"
+
+
+def test_a_question_names_a_municipality_by_its_name_in_any_case():
+    assert names_place("Hvad er det seneste tal i Vestkyst?", "Vestkyst Kommune")
+    assert names_place("Hvor mange deltog i Vestkysts personaledag?", "vestkyst kommune")
+    assert names_place("Hvad sagde HovedMED i København?", "Københavns Kommune")
+    assert names_place("Hvad gør Region Hovedstaden?", "Region Hovedstaden")
+    assert not names_place("Hvad sagde kommunen?", "Vestkyst Kommune")
+    assert not names_place("Hvad sagde Albertslund?", "Københavns Kommune")
