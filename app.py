@@ -395,6 +395,9 @@ def render_answer(assistant: Assistant, turn: dict) -> None:
         small.append(f"Søgte efter: {esc(short(turn['searched'], 300))}")
     if turn.get("filters"):
         small.append(f"Filtre: {esc(filters_label(turn['filters']))}")
+    places = getattr(getattr(turn.get("answer"), "query", None), "places", ())
+    if places:  # the question named them: their minutes come first
+        small.append(f"Først fra: {esc(', '.join(p.title() for p in places))}")
     if small:
         st.html(f'<div class="rq-small">{" · ".join(small)}</div>')
     for n, h in enumerate(relevant, 1):

@@ -124,6 +124,12 @@ def test_answer_comes_first_and_sources_are_one_line_each(app_env):
 
 
 @pytest.mark.slow
+def test_a_named_municipality_is_shown_as_searched_first(app_env):
+    page = _html(_ask(_run(), "Hvad skal der ske med jobcentrene i Albertslund?"))
+    assert "Først fra: Albertslund Kommune" in page
+
+
+@pytest.mark.slow
 def test_weak_sources_are_folded_under_maybe_relevant(app_env):
     at = _ask(_run(), HJEMMEARBEJDE)
     answer = at.session_state["history"][-1]["answer"]
