@@ -170,6 +170,20 @@ DOC_TYPES: list[tuple[str, re.Pattern[str]]] = [
 # a line that is only the type word: "Referat", "NOTAT", "Dagsorden:"
 BARE_TYPE = re.compile(r"^(?:referat|dagsorden|notat|beslutningsprotokol|protokol|høringssvar|indkaldelse)\s*:?$",
                        re.I)
+# The labels of an agenda item's sub-sections ("Sagsfremstilling", "Beslutning"): a line of its own, or the
+# first cell of a table row ("Beslutning | Godkendt."), in the agenda systems' layouts.
+SUBSECTION_LABELS = (
+    "anledning", "resumé", "resume", "sagsfremstilling", "sagsbeskrivelse", "indstilling", "beslutning",
+    "bilag", "baggrund", "økonomi", "konklusion", "opfølgning", "drøftelse", "orientering",
+    "direktionen indstiller", "formanden indstiller", "referat", "sagsnummer", "tidligere beslutninger",
+)
+
+
+def is_subsection_label(text: str) -> bool:
+    """Whether a short text is a sub-section label alone ("Beslutning", "Drøftelse:")."""
+    return text.strip().rstrip(":").strip().lower() in SUBSECTION_LABELS
+
+
 # What a minute records and an agenda leaves open: "Beslutning: Godkendt." vs an empty "Beslutning:".
 DECISION_LABEL = re.compile(
     r"^\W*(?:beslutning(?:er)?|konklusion(?:er)?|afgørelse|udvalgets beslutning)\b[^:\n]{0,30}:?\s*(.*)$", re.I)

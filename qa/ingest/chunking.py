@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from qa.danish.text import trimmed
-from qa.danish.vocabulary import body_spans, find_sides
+from qa.danish.vocabulary import SUBSECTION_LABELS, body_spans, find_sides
 from qa.ingest.furniture import TOC_LINE, is_furniture
 from qa.ingest.participants import named_sides, participants
 from qa.types import FRONT_MATTER, Chunk, Document
@@ -27,12 +27,6 @@ ITEM_HEADING = [
     re.compile(r"^sag\s*(?:nr\.?\s*)?(\d{1,3})\s*[:.)\-–]\s*(.*)$", re.I),
 ]
 NUMBERED_HEADING = re.compile(r"^(\d{1,2})\.?\s+(\S.{2,})$")
-SUBSECTIONS = (
-    "anledning", "resumé", "resume", "sagsfremstilling", "sagsbeskrivelse", "indstilling", "beslutning",
-    "bilag", "baggrund", "økonomi", "konklusion", "opfølgning", "drøftelse", "orientering",
-    "direktionen indstiller", "formanden indstiller", "referat", "sagsnummer", "tidligere beslutninger",
-)
-
 MIN_CHARS = 200  # shorter passages (a lone heading) are joined to their neighbour
 HEARING_SECTION = re.compile(r"\bhøringssvar\b", re.I)
 # Sentences start with these; the header of a hearing response is a noun phrase.
@@ -85,7 +79,7 @@ def subsection_heading(line: _Line, prev: _Line | None, nxt: _Line | None) -> st
         return None
     label = clean.rstrip(":").strip()
     low = label.lower()
-    if any(low == s or low.startswith(s + " ") or low.startswith(s + ":") for s in SUBSECTIONS) and len(label) <= 60:
+    if any(low == s or low.startswith(s + " ") or low.startswith(s + ":") for s in SUBSECTION_LABELS) and len(label) <= 60:
         return label
     raw = line.raw.strip()
     decorated = raw.startswith("#") or (raw.startswith("*") and raw.endswith("*") and len(raw) > 2)

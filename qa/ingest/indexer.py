@@ -37,7 +37,8 @@ from qa.types import Chunk, Document, Progress, Report
 # 2: a lead-in line ending in ':' goes with its list; a year wrapped onto its own line is no list number.
 # 4: a side named in a lead-in (".. følgende bemærkninger:") speaks in the passages after it, up to the decision.
 # 5: a passage naming a participant speaks with the sides the participant list gives that person.
-INGEST_VERSION = 5
+# 6: a table row "Beslutning | …" is a sub-section label and its text; "Hoved-MED – Mødereferat" is Hoved-MED.
+INGEST_VERSION = 6
 
 
 def display_path(path: Path) -> str:

@@ -80,7 +80,7 @@ def is_organisation(clean: str) -> bool:
 
 # --- committee and body ---------------------------------------------------------------------------
 _UNIT_STOP = re.compile(
-    r"\s*(?:[-–|:]\s+|\s)(?=(?:referat|dagsorden|beslutningsprotokol|møde|mødet|den|d\.|kl\.|"
+    r"\s*(?:[-–|:]\s+|\s)(?=(?:(?:møde|beslutnings)?(?:referat|dagsorden)|beslutningsprotokol|møde|mødet|den|d\.|kl\.|"
     r"mandag|tirsdag|onsdag|torsdag|fredag)\b)|\s+\d|\s*[|(]",
     re.I,
 )

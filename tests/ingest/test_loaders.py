@@ -526,3 +526,24 @@ def test_unexpected_loader_bug_becomes_an_error(tmp_path, monkeypatch):
     monkeypatch.setitem(_REGISTRY, ".txt", _Format("txt", broken, True))
     result = load_file(write(tmp_path, "a.txt", "x"))
     assert result == Loaded(None, "filen kunne ikke læses (RuntimeError)", "txt")
+
+
+def test_an_item_laid_out_as_a_label_and_text_table_keeps_its_labels_as_sub_section_lines(tmp_path):
+    doc = python_docx.Document()
+    doc.add_paragraph("Hoved-MED").runs[0].bold = True
+    meta = doc.add_table(rows=1, cols=2)
+    meta.cell(0, 0).text, meta.cell(0, 1).text = "Mødedato", "7. marts 2024"
+    doc.add_paragraph("Sag 2: Sygefravær 2023").runs[0].bold = True
+    item = doc.add_table(rows=2, cols=2)
+    for r, (label, text) in enumerate([("Drøftelse", "Medarbejdersiden ønsker en fastholdelseskonsulent."),
+                                       ("Beslutning:", "Taget til efterretning.")]):
+        item.cell(r, 0).text, item.cell(r, 1).text = label, text
+    path = tmp_path / "tabel.docx"
+    doc.save(str(path))
+    assert load_file(path).text.splitlines() == [
+        "Hoved-MED", "Mødedato | 7. marts 2024", "Sag 2: Sygefravær 2023",
+        "Drøftelse", "Medarbejdersiden ønsker en fastholdelseskonsulent.", "Beslutning:", "Taget til efterretning."]
+    html = ("<html><body><h2>Punkt 1: Budget</h2><table><tr><td>Beslutning</td><td>Godkendt.</td></tr>"
+            "<tr><td>Ansvarlig</td><td>HR</td></tr></table></body></html>")
+    assert load_file(write(tmp_path, "tabel.html", html)).text.splitlines()[-3:] == [
+        "Beslutning", "Godkendt.", "Ansvarlig | HR"]

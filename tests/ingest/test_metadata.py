@@ -59,6 +59,8 @@ def test_scanned_minute_is_read_by_ocr_and_described(docs):
     ("MED-udvalget for Ældre og Handicap", "MED", "MED-udvalget for Ældre og Handicap"),
     ("HovedMEDs høringssvar på forslaget", "HovedMED", "HovedMED"),
     ("REFERAT MEDII - Arbejdsmarked og Integration d. 10-03-2025", "MEDII", "MEDII - Arbejdsmarked og Integration"),
+    ("Hoved-MED – Mødereferat", "HovedMED", "Hoved-MED"),  # the document type as a compound is no unit
+    ("LokalMED Dagtilbud Øst – Beslutningsreferat", "LokalMED", "LokalMED Dagtilbud Øst"),
 ])
 def test_committee_keeps_its_unit(line, kind, committee):
     start, end, found = M.V.body_spans(line)[0]

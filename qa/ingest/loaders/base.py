@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from qa.danish.vocabulary import is_subsection_label
 from qa.settings import Settings
 
 MB = 1024 * 1024
@@ -72,3 +73,14 @@ def finish(text: str) -> str:
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
     return text
+
+
+def table_row(cells: list[str]) -> list[str]:
+    """A table row as lines: its cells joined by " | ", except that a first cell naming a sub-section
+    ("Beslutning | Godkendt.", as agenda systems lay an item out in a two-column table) becomes a line of
+    its own above the rest, so the label is a sub-section heading, as in running text, and never part of
+    the sentence shown as the answer."""
+    cells = [c.strip() for c in cells]
+    if len(cells) >= 2 and cells[0] and is_subsection_label(cells[0]) and any(cells[1:]):
+        return [cells[0], " | ".join(c for c in cells[1:] if c)]
+    return [" | ".join(cells)] if any(cells) else []

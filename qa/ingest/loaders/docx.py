@@ -241,9 +241,7 @@ def _table_rows(tbl: etree._Element) -> list[str]:
     for tr in _flow(tbl):
         if tr.tag != _TR:
             continue
-        cells = [_cell_text(tc) for tc in _flow(tr) if tc.tag == _TC]
-        if any(cells):
-            rows.append(" | ".join(cells))
+        rows += base.table_row([_cell_text(tc) for tc in _flow(tr) if tc.tag == _TC])
     return rows
 
 

@@ -108,9 +108,8 @@ class _Renderer:
                     self.lines.append(line.rstrip())
         elif name == "tr":
             self.flush()
-            cells = [" ".join(c.get_text(" ").split()) for c in tag.find_all(["td", "th"], recursive=False)]
-            if any(cells):
-                self.lines.append(" | ".join(cells))
+            self.lines += base.table_row([" ".join(c.get_text(" ").split())
+                                          for c in tag.find_all(["td", "th"], recursive=False)])
         elif name in ("ol", "ul", "menu"):
             self.flush()
             self.list_depth += 1
