@@ -83,7 +83,8 @@ def passage_features(query: Query, q_terms: list[str], idf: dict[str, float], ch
     q_cov = [t for t in dict.fromkeys(q_terms) if not t.isdigit()]
     p_words, p_bigrams = _passage_words(chunk.text)
     title = stages.word_set(chunk.item_title or "")
-    have = title | p_words
+    # the meeting's committee and municipality are said of every passage of it ("Hoved-MED i Vestkyst")
+    have = title | p_words | stages.word_set(" ".join(x or "" for x in (chunk.committee, chunk.body, chunk.municipality)))
     q_bi = set(zip(q_terms, q_terms[1:]))
     idf_sum = sum(idf.get(t, 0.0) for t in q_cov) or 1.0
     f = {

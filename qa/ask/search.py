@@ -204,7 +204,10 @@ class Searcher:
         qvec = self.index.embedder.encode_queries([text])[0]
         dense: dict[int, float] = dict(self.index.vectors.search(qvec, n, allowed)) if use_dense else {}
         q_terms = terms(text)
-        lex_terms = q_terms + (terms(" ".join(query.expansions)) if s.use_expansion else [])
+        # a named municipality scopes the answer (ranked); its name in a passage ("Vestkyst Svømmehal") is no match
+        scope = set(terms(" ".join(query.places)))
+        lex_terms = [t for t in q_terms if t not in scope] or q_terms
+        lex_terms += terms(" ".join(query.expansions)) if s.use_expansion else []
         lex_terms += self._spelling_variants(lex_terms) if s.use_expansion else []
         lexical = store.lexical(lex_terms, n, allowed) if use_lexical else {}
         ids = list(dict.fromkeys(list(dense) + list(lexical) + list(extra)))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from qa.ask.features import passage_features
 from qa.ask.query import parse_query
+from qa.danish.text import terms
 from qa.types import Chunk
 
 
@@ -25,8 +26,6 @@ def test_the_asked_kind_of_body_fits_a_committee_named_with_its_unit():
 
 
 def test_how_much_of_an_item_title_the_question_names():
-    from qa.danish.text import terms
-
     def precision(question, title):
         chunk = Chunk("c", "d", "Der skal spares 9,5 mio. kr.", 0, 28, item="3", item_title=title)
         q = terms(question)
@@ -164,3 +163,14 @@ def test_the_sentence_where_the_asked_side_speaks():
     plain = sentence_rows(parse_query("Hvad pegede man på?"), chunk, spans, [None] * 3, np.array([0.9, 0.8, 0.7]),
                           ["peg"])
     assert list(plain[:, SENTENCE.index("s_side")]) == [0.0, 0.0, 0.0]
+
+
+def test_the_meetings_committee_and_municipality_count_as_said_in_each_of_its_passages():
+    q = "Hvem blev valgt som næstformand i Hoved-MED i Vestkyst?"
+    chunk = Chunk("c1", "d1", "Majken Callesen blev valgt som næstformand.", 0, 44, item="1", item_title="Konstituering",
+                  committee="Hoved-MED", body="HovedMED", municipality="Vestkyst Kommune")
+    f = passage_features(parse_query(q), terms(q), {}, chunk, (0.9, (0, 44), False, 1.0, 1.0), 0.8, 1.0)
+    assert f["cov"] == 1.0
+    other = Chunk("c2", "d2", "Majken Callesen blev valgt som næstformand.", 0, 44, item="1",
+                  item_title="Konstituering", committee="LokalMED Vej", body="LokalMED", municipality="Søholm Kommune")
+    assert passage_features(parse_query(q), terms(q), {}, other, (0.9, (0, 44), False, 1.0, 1.0), 0.8, 1.0)["cov"] < 1.0
