@@ -3,9 +3,11 @@ questions one by one and conversations turn by turn.
 
 tests/fixtures/heldout (the default): Nordby, a web page and a "Beslutningsreferat" with "Ad 1)" items;
 tests/fixtures/heldout2: Vestkyst Hoved-MED, Word files whose items are two-column tables ("Sagsfremstilling",
-"Drøftelse", "Beslutning") under a bold "Sag 2: ..." line. Layouts the dev files do not have, of committees
-they never name; nothing is fitted on them. Index a folder together with the seeds and archive-dev
-(QA_INDEX_DIR) so the questions compete with the other committees' passages.
+"Drøftelse", "Beslutning") under a bold "Sag 2: ..." line; tests/fixtures/heldout3: Bakkedal Center-MED,
+agenda-system PDFs with plain "2. Titel" headings, numeric dates and contents without dot leaders (make.py
+writes them). Layouts the dev files do not have, of committees they never name; nothing is fitted on them.
+Index a folder together with the seeds and archive-dev (QA_INDEX_DIR) so the questions compete with the
+other committees' passages.
 """
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Cut a document into agenda items, their sub-sections, and passages short enough to embed.
 
 Danish minutes announce their structure in a few recurring ways: `Punkt 3: Titel`, `Ad 2. Titel`,
-`Sag nr. 4`, numbered markdown headings; compound hearing documents are sections that each start
+`Sag nr. 4`, numbered markdown headings, plain `3. Titel` lines that a label, a case number or a
+table of contents marks as headings; compound hearing documents are sections that each start
 with a "Høringssvar fra ..." line; items carry sub-sections (Anledning, Sagsfremstilling,
 Indstilling, Beslutning, Bilag). A table of contents is not an item, and page furniture
 (page numbers, case numbers, EAN numbers, addresses) is not content.
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from qa.danish.text import trimmed
-from qa.danish.vocabulary import SUBSECTION_LABELS, body_spans, find_sides
+from qa.danish.vocabulary import SUBSECTION_LABELS, body_spans, find_sides, is_subsection_label
 from qa.ingest.furniture import TOC_LINE, is_furniture
 from qa.ingest.participants import named_sides, participants
 from qa.types import FRONT_MATTER, Chunk, Document
@@ -27,6 +28,8 @@ ITEM_HEADING = [
     re.compile(r"^sag\s*(?:nr\.?\s*)?(\d{1,3})\s*[:.)\-–]\s*(.*)$", re.I),
 ]
 NUMBERED_HEADING = re.compile(r"^(\d{1,2})\.?\s+(\S.{2,})$")
+# The case-number line agenda systems print under an item heading ("Sagsnr.: 23/04410", "J.nr. 81.38.00").
+CASE_LINE = re.compile(r"^(?:sags?\s*(?:nr|nummer|id)|j\.\s*nr|journal\s*nr|dok(?:ument)?\.?\s*nr)\b", re.I)
 MIN_CHARS = 200  # shorter passages (a lone heading) are joined to their neighbour
 HEARING_SECTION = re.compile(r"\bhøringssvar\b", re.I)
 # Sentences start with these; the header of a hearing response is a noun phrase.
@@ -111,6 +114,46 @@ class _Block:
     committee: str | None = None
 
 
+def _title_like(title: str) -> bool:
+    """A heading's words: capitalised, short, not a sentence or a list entry ending in punctuation."""
+    return title[:1].isupper() and len(title) <= 120 and not re.search(r"[.,;]$", title)
+
+
+def _opens_item(lines: list[_Line], i: int) -> bool:
+    """The next non-empty line is a sub-section label or a case-number line (or the case number comes second,
+    after a date or a responsible person)."""
+    nxt = [ln.clean for ln in lines[i + 1:i + 6] if ln.clean][:2]
+    label = bool(nxt) and len(nxt[0]) <= 60 and is_subsection_label(nxt[0])
+    return label or any(CASE_LINE.match(c) for c in nxt)
+
+
+def plain_numbered_headings(lines: list[_Line]) -> list[int]:
+    """Plain "3. Titel" lines that open agenda items where nothing marks a heading (the text layer of an
+    agenda-system PDF, a pasted web page). With a table of contents or agenda list ("3. Budget 2024 3", no dot
+    leaders), the lines that repeat one of its entries; without one, the lines followed by a sub-section label
+    or a case number. Either way the numbers must go up one at a time, so a numbered list inside an item
+    (starting again at 1) is no item."""
+    cands = []
+    for i, ln in enumerate(lines):
+        m = NUMBERED_HEADING.match(ln.clean)
+        if m and _title_like(m.group(2)) and not is_furniture(ln.raw):
+            cands.append((i, int(m.group(1)), m.group(2)))
+
+    def listed(n: int) -> bool:
+        _, num, title = cands[n]
+        return any(num == num2 and (t2 == title or (t2.startswith(title + " ") and t2[len(title):].strip().isdigit()))
+                   for _, num2, t2 in cands[:n])
+
+    repeats = [c for n, c in enumerate(cands) if listed(n)]
+    chosen = repeats if len(repeats) >= 2 else [c for c in cands if _opens_item(lines, c[0])]
+    out, last = [], None
+    for i, num, _ in chosen:
+        if last is None or num == last + 1:
+            out.append(i)
+            last = num
+    return out if len(out) >= 2 else []
+
+
 def _join_title(lines: list[_Line], i: int) -> str:
     """A heading that PDF extraction broke over two lines is joined when the next line goes on in lower case."""
     title = lines[i].clean
@@ -130,6 +173,8 @@ def _split_blocks(lines: list[_Line]) -> list[_Block]:
             i for i, ln in enumerate(lines)
             if re.match(r"^(#+\s*|\*\*)", ln.raw.strip()) and NUMBERED_HEADING.match(ln.clean)
         ]
+        if len(numbered) < 2 and len(hearing) < 2:
+            numbered = plain_numbered_headings(lines)
         if len(numbered) >= 2:
             starts = [(i, NUMBERED_HEADING.match(lines[i].clean).group(1), NUMBERED_HEADING.match(lines[i].clean).group(2)) for i in numbered]
         elif len(hearing) >= 2:

@@ -38,7 +38,8 @@ from qa.types import Chunk, Document, Progress, Report
 # 4: a side named in a lead-in (".. følgende bemærkninger:") speaks in the passages after it, up to the decision.
 # 5: a passage naming a participant speaks with the sides the participant list gives that person.
 # 6: a table row "Beslutning | …" is a sub-section label and its text; "Hoved-MED – Mødereferat" is Hoved-MED.
-INGEST_VERSION = 6
+# 7: a plain "3. Titel" line is an item heading when a sub-section label or a case number follows, or it repeats a contents entry.
+INGEST_VERSION = 7
 
 
 def display_path(path: Path) -> str:

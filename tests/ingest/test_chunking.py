@@ -187,3 +187,65 @@ def test_a_side_named_in_a_lead_in_speaks_in_the_sub_sections_after_it_up_to_the
     assert points_chunks and all("medarbejdersiden" in c.sides for c in points_chunks)
     decision = [c for c in chunks if "HovedMED drøftede" in c.text]
     assert decision and all("medarbejdersiden" not in c.sides for c in decision if "Medarbejdersiden" not in c.text)
+
+
+# An agenda-system PDF's text layer: plain "N. Titel" headings, a contents list without dot leaders, a case
+# number under each heading (the layout of tests/fixtures/heldout3, in other words).
+_PLAIN = """Referat
+Center-MED Sundhed og Omsorg
+Mødedato: 28.11.2023
+Indholdsfortegnelse
+1. Godkendelse af dagsorden 2
+2. Sygefravær 3. kvartal 2023 2
+3. Budget 2024 3
+1. Godkendelse af dagsorden
+Sagsnr.: 23/18811
+Beslutning
+Dagsordenen blev godkendt uden bemærkninger.
+2. Sygefravær 3. kvartal 2023
+Sagsnr.: 23/04410
+Sagsfremstilling
+Sygefraværet var 8,4 % i 3. kvartal 2023. Der er tre forslag:
+1. Et forflytningsteam
+2. Flere hjælpemidler
+Beslutning
+Ledelsen undersøger prisen.
+3. Budget 2024
+Sagsfremstilling
+Byrådet har vedtaget budget 2024, og Sundhed og Omsorg skal finde 4,2 mio. kr.
+"""
+
+
+def test_plain_numbered_headings_open_items_but_contents_entries_and_lists_do_not():
+    _, chunks = _chunk(_PLAIN)
+    assert _items(chunks) == [("1", "Godkendelse af dagsorden"), ("2", "Sygefravær 3. kvartal 2023"),
+                              ("3", "Budget 2024")]
+    two = " ".join(c.text for c in chunks if c.item == "2")
+    assert "1. Et forflytningsteam" in two and "Ledelsen undersøger prisen." in two  # the list stays in its item
+
+
+def test_plain_numbered_lines_without_a_label_or_contents_entry_stay_text():
+    text = ("Referat\nMødedato: 28.11.2023\nVi drøftede tre ting\n1. Sygefravær i Hjemmeplejen\n"
+            "2. Budget for næste år\nDet blev besluttet at vende tilbage.\n")
+    _, chunks = _chunk(text)
+    assert not _items(chunks)
+
+
+def test_without_contents_the_labels_and_the_numbering_decide():
+    no_toc = "\n".join(ln for ln in _PLAIN.splitlines() if not re.search(r"\s\d$", ln) and ln != "Indholdsfortegnelse")
+    _, chunks = _chunk(no_toc)
+    # "2. Flere hjælpemidler" is followed by "Beslutning" too, but item 2 is open: the next item is 3
+    assert [i for i, _ in _items(chunks)] == ["1", "2", "3"]
+
+
+def test_an_agenda_system_pdf_we_wrote_reads_with_its_items_date_and_committee():
+    """tests/fixtures/heldout3: the text layer of a PDF whose headings are plain "2. Titel" lines."""
+    from pathlib import Path
+
+    from qa.ingest.loaders import load_file
+
+    pdf = Path(__file__).resolve().parents[1] / "fixtures" / "heldout3" / "referat-1.pdf"
+    doc, chunks = _chunk(repair(load_file(pdf).text).text)
+    assert doc.date == "2023-11-28" and doc.committee == "Center-MED Sundhed og Omsorg"
+    assert [t for _, t in _items(chunks)] == ["Godkendelse af dagsorden", "Sygefravær 3. kvartal 2023", "Budget 2024",
+                                              "Arbejdsmiljø: natarbejde på plejecentrene", "Eventuelt"]
