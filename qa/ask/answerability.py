@@ -18,7 +18,7 @@ import re
 from functools import lru_cache
 
 from qa.danish.dates import YEAR, date_spans
-from qa.danish.vocabulary import DECIDED, persons_asked
+from qa.danish.vocabulary import DECIDED, find_bodies, persons_asked
 from qa.types import Hit, Query
 
 _MONEY = re.compile(r"\d[\d.,]*\s*(?:kr\b|kroner|mio|mia|millioner|milliarder)|\b(?:kr\.|mio\.|mia\.)", re.I)
@@ -209,8 +209,10 @@ def question_features(query: Query, top, runner_up_z: float, ranked, ref: str | 
     if p and p.kind != "span" and not query.trend:
         if query.pins_meeting:
             # another body's meeting is reported in this one's minutes with its date ("Beslutning fra Hoved-MED
-            # den 5. december 2024: …"): a passage naming the date counts when the question names that body
-            if not any(x.f.get("p_in") or (x.f.get("body_other") and x.f.get("p_mention")) for x in ranked):
+            # den 5. december 2024: …"): a passage naming the date counts when the question names that body and
+            # the passage does too (another committee's meeting plan naming the same day does not)
+            if not any(x.f.get("p_in") or (x.f.get("body_other") and x.f.get("p_mention")
+                                           and query.committee_hint in find_bodies(x.chunk.text)) for x in ranked):
                 f["period_unfit"], why["period_unfit"] = 1.0, f"er ikke fra et møde {p.label}"
         elif names_other(c.text, p) and not any(mentions(x.chunk.text, p) for x in ranked[:5]):
             f["period_unfit"], why["period_unfit"] = 1.0, f"handler om en anden periode end {p.label}"

@@ -231,11 +231,17 @@ def arrange(query: Query, dates: list[str | None], docs: list[str], feats: list[
     def same_item(i: int) -> bool:
         return title > 0 and feats[i].get("title_cov", 0.0) >= title
 
+    def named_body(near: list[int]) -> list[int]:
+        # "det seneste i CenterMED", "udviklet sig i HovedMED": the meetings of the body the question names,
+        # when it has any among them (another committee's newer meeting on the same topic is not the answer)
+        fit = [i for i in near if feats[i].get("body_fit")]
+        return fit or near
+
     if query.trend:
         # one passage per meeting: its best topical one, but the recurring item's own passage when the meeting
         # has one (a passage of another item may score higher on a word such as "regler")
         pick: dict[str, int] = {}
-        for i in order:
+        for i in named_body(order):
             if z[i] >= -margins.get("m_trend", 0.0) or same_item(i):
                 j = pick.get(docs[i])
                 if j is None or (same_item(i) and not same_item(j)):
@@ -248,7 +254,7 @@ def arrange(query: Query, dates: list[str | None], docs: list[str], feats: list[
         rest = [i for i in rest if items[i] in shown] + [i for i in rest if items[i] not in shown]
         return per_doc + rest, len(per_doc) > 1
     if query.latest:
-        near = [i for i in order if (z[i] >= -margins.get("m_latest", 0.0) or same_item(i)) and dates[i]]
+        near = named_body([i for i in order if (z[i] >= -margins.get("m_latest", 0.0) or same_item(i)) and dates[i]])
         if near:
             newest = max(dates[i] for i in near)
             front = [i for i in near if dates[i] == newest]

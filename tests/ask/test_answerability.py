@@ -299,3 +299,12 @@ def test_another_bodys_meeting_reported_with_its_date_fits_a_question_naming_tha
     own = Candidate(1, c, (0, len(text)), {"p_mention": 1.0})  # the question names no other body
     f, _ = question_features(replace(query, committee_hint=None), own, 0.5, [own], "2025-03-18", frozenset())
     assert f["period_unfit"] == 1.0
+
+
+def test_another_committees_meeting_plan_naming_the_day_is_no_report_of_the_named_bodys_meeting():
+    query = parse_query("Hvad besluttede CenterMED på mødet den 11. marts 2025?", ref="2025-03-18")
+    text = "Mødedatoerne for 2025 er godkendt: 11. marts 2025, 10. juni 2025 og 9. september 2025."
+    c = Chunk("c", "d", text, 0, len(text), item="4", item_title="Mødedatoer 2025", date="2025-03-10", body="MEDII")
+    plan = Candidate(1, c, (0, len(text)), {"body_other": 1.0, "p_mention": 1.0})
+    f, why = question_features(query, plan, 0.5, [plan], "2025-03-18", frozenset())
+    assert f["period_unfit"] == 1.0 and "11. marts 2025" in why["period_unfit"]

@@ -193,3 +193,16 @@ def test_a_passage_of_another_known_municipality_is_out_of_the_named_places():
     assert stages.in_places(None, ("vestkyst kommune",))  # a document of no known municipality may answer
     assert not stages.in_places("Søholm Kommune", ("vestkyst kommune",))
     assert stages.in_places("Søholm Kommune", ())
+
+
+def test_latest_and_a_timeline_keep_to_the_body_the_question_names():
+    q = Query("Hvad er det seneste sygefravær i CenterMED?", latest=True, committee_hint="CenterMED")
+    feats = [{"body_fit": 1.0}, {"body_fit": 1.0}, {}, {"body_fit": 1.0}]
+    scores = [3.0, 2.99, 2.98, 2.97]
+    order, _ = _order(q, scores, feats, {"m_latest": 3.0})
+    assert order[0] == 3  # 2024-12-12: the named body's newest; 2025-03-18 is another committee's
+    order, _ = _order(q, scores, [{} for _ in feats], {"m_latest": 3.0})
+    assert order[0] == 2
+    t = Query("Hvordan har sygefraværet i CenterMED udviklet sig?", trend=True, committee_hint="CenterMED")
+    order, timeline = _order(t, scores, feats, {"m_trend": 3.0})
+    assert timeline and order[:3] == [0, 1, 3] and order[3] == 2
