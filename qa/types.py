@@ -138,6 +138,7 @@ class Query:
     committee_hint: str | None = None
     doc_type_hint: str | None = None
     places: tuple[str, ...] = ()  # the municipalities or regions of the index that the question names
+    units: tuple[str, ...] = ()  # the committees of the index that the question names by their area (lower-cased)
     answer_type: str | None = None  # money, number, date, decision
     parts: tuple[str, ...] = ()  # the sub-questions of a compound question
     about_meeting: bool = False  # asks where/when/who of the meeting itself

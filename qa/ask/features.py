@@ -106,6 +106,8 @@ def passage_features(query: Query, q_terms: list[str], idf: dict[str, float], ch
         "body_fit": float(bool(query.committee_hint) and query.committee_hint in (chunk.body, chunk.committee)),
         "body_other": float(bool(query.committee_hint) and bool(chunk.body or chunk.committee)
                             and query.committee_hint not in (chunk.body, chunk.committee)),
+        # the question names the committee by its area ("i Sundhed og Omsorg"); read by the time rules only
+        "unit_fit": float(bool(query.units) and (chunk.committee or "").lower() in query.units),
     }
     f.update(period_features(query, chunk))
     f.update(conversation_features(query, chunk))

@@ -27,7 +27,7 @@ from qa.ask import joining, ranker, stages
 from qa.ask.answerability import CHECKS, question_features
 from qa.ask.features import Candidate, Candidates, best_sentence, passage_features, relative_features
 from qa.danish.text import terms
-from qa.danish.vocabulary import GLOSSARY, names_place
+from qa.danish.vocabulary import GLOSSARY, names_place, names_unit
 from qa.settings import Settings
 from qa.storage.filters import Allowed
 from qa.storage.reader import Index
@@ -93,6 +93,8 @@ class Searcher:
         text = query.text[:s.max_question]
         if not query.places and not query.municipality:
             query = replace(query, places=tuple(p for p in store.places() if names_place(text, p)))
+        if not query.units and not query.committee:
+            query = replace(query, units=tuple(u for u in store.committees() if names_unit(text, u)))
         extra = self._previous_item(query, allowed)
         qvec, q_terms, ids, dense, lexical, chunks = self._pool(text, query, allowed, s.candidates, True, True, extra)
         sents = store.sentences(ids)

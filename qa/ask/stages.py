@@ -232,9 +232,9 @@ def arrange(query: Query, dates: list[str | None], docs: list[str], feats: list[
         return title > 0 and feats[i].get("title_cov", 0.0) >= title
 
     def named_body(near: list[int]) -> list[int]:
-        # "det seneste i CenterMED", "udviklet sig i HovedMED": the meetings of the body the question names,
-        # when it has any among them (another committee's newer meeting on the same topic is not the answer)
-        fit = [i for i in near if feats[i].get("body_fit")]
+        # "det seneste i CenterMED", "udviklet sig i Sundhed og Omsorg": the meetings of the body or committee
+        # the question names, when it has any among them (another committee's newer meeting on the same topic is not the answer)
+        fit = [i for i in near if feats[i].get("body_fit") or feats[i].get("unit_fit")]
         return fit or near
 
     if query.trend:

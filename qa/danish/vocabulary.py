@@ -124,6 +124,19 @@ def names_place(text: str, place: str) -> bool:
     return bool(name) and name <= {bare(w) for w in re.findall(r"[\w-]+", text.lower())}
 
 
+_UNIT_FILLER = frozenset({"for", "og", "i", "af", "udvalg", "udvalget", "&", "-", "–"})
+_BODY_WORD = re.compile(r"\w*med(?:ii?|s|erne|et)?|udvalg\w*")  # medii, centermed, hovedmeds, med-udvalget
+
+
+def names_unit(text: str, committee: str) -> bool:
+    """Whether a text names a committee by its area: every word of its name but the kind of body and the
+    fillers, at least two of them ("Sundhed og Omsorg" names "Center-MED Sundhed og Omsorg", "Ældre og
+    Handicap" the "MED-udvalget for Ældre og Handicap"; a bare "MED-udvalg" names no area)."""
+    name = {w for w in re.findall(r"[\w-]+", committee.lower()) if w not in _UNIT_FILLER
+            and not any(_BODY_WORD.fullmatch(part) for part in w.split("-"))}
+    return len(name) >= 2 and name <= set(re.findall(r"[\w-]+", text.lower()))
+
+
 # --- the head of a document: chrome, labels, dates ------------------------------------------------
 # Words of a web page's chrome (toolbars, cookie banners, share links, site menus): a line made
 # mostly of them is navigation, never a title.

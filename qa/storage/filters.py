@@ -143,6 +143,10 @@ class FilterColumns:
         """The municipalities and regions the passages name (lower-cased)."""
         return list(self.vocab["municipality"])
 
+    def committees(self) -> list[str]:
+        """The committees the passages belong to (lower-cased)."""
+        return list(self.vocab["committee"])
+
     def _is(self, name: str, value: str) -> np.ndarray:
         code = self.vocab[name].get(value.lower())
         return np.zeros(self.size, bool) if code is None else self.codes[name] == code

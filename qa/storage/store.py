@@ -394,6 +394,10 @@ class Store:
         """The municipalities and regions of the indexed documents (lower-cased)."""
         return self._filter_columns().places()
 
+    def committees(self) -> list[str]:
+        """The committees of the indexed documents (lower-cased)."""
+        return self._filter_columns().committees()
+
     def _filter_columns(self) -> FilterColumns:
         sql = ("SELECT id, date, body, committee, municipality, doc_type, sides "
                "FROM chunks INDEXED BY chunks_filters")

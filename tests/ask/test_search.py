@@ -125,3 +125,9 @@ def test_a_named_municipality_is_answered_from_its_own_minutes_first(assistant, 
     ans = assistant.ask(f"Hvad blev der sagt om besparelser på beskæftigelsesområdet i {name}?", k=5)
     assert ans.query.places == (place.lower(),)
     assert ans.hits and ans.hits[0].chunk.municipality in (place, None)
+
+
+def test_a_committee_named_by_its_area_is_read_from_the_index(assistant):
+    ans = assistant.ask("Hvad er der sagt om beskæftigelsesreformen i Arbejdsmarked og Integration?", k=3)
+    assert ans.query.units == ("medii - arbejdsmarked og integration",)  # not "… Arbejdsmarked & Erhverv"
+    assert assistant.ask("Hvad er der sagt om beskæftigelsesreformen?", k=3).query.units == ()

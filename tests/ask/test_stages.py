@@ -206,3 +206,11 @@ def test_latest_and_a_timeline_keep_to_the_body_the_question_names():
     t = Query("Hvordan har sygefraværet i CenterMED udviklet sig?", trend=True, committee_hint="CenterMED")
     order, timeline = _order(t, scores, feats, {"m_trend": 3.0})
     assert timeline and order[:3] == [0, 1, 3] and order[3] == 2
+
+
+def test_a_timeline_keeps_to_the_committee_the_question_names_by_its_area():
+    t = Query("Hvordan har sygefraværet i Sundhed og Omsorg udviklet sig?", trend=True,
+              units=("center-med sundhed og omsorg",))
+    feats = [{}, {"unit_fit": 1.0}, {}, {"unit_fit": 1.0}]
+    order, timeline = _order(t, [3.0, 2.99, 2.98, 2.97], feats, {"m_trend": 3.0})
+    assert timeline and order[:2] == [1, 3]  # 2022-06-14 and 2025-03-18 are other committees' meetings

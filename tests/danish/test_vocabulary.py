@@ -1,5 +1,5 @@
 from qa.danish.dates import danish_date, named_period, parse_date
-from qa.danish.vocabulary import PERSON, detect_side, find_bodies, find_sides, names_place, persons_asked
+from qa.danish.vocabulary import PERSON, detect_side, find_bodies, find_sides, names_place, names_unit, persons_asked
 
 
 def test_danish_dates_in_the_forms_minutes_use():
@@ -72,3 +72,12 @@ def test_a_question_names_a_municipality_by_its_name_in_any_case():
     assert names_place("Hvad gør Region Hovedstaden?", "Region Hovedstaden")
     assert not names_place("Hvad sagde kommunen?", "Vestkyst Kommune")
     assert not names_place("Hvad sagde Albertslund?", "Københavns Kommune")
+
+
+def test_a_committee_is_named_by_its_area_not_by_its_kind_of_body():
+    q = "Hvordan har sygefraværet i Sundhed og Omsorg udviklet sig?"
+    assert names_unit(q, "center-med sundhed og omsorg")
+    assert names_unit("Hvad besluttede Ældre og Handicap om budgettet?", "MED-udvalget for Ældre og Handicap")
+    assert not names_unit(q, "MED-udvalget for Ældre og Handicap")
+    assert not names_unit("Hvad sagde MED-udvalget?", "MED-udvalg")  # no area: a kind of body only
+    assert not names_unit("Hvad skete der i Sundhed?", "Center-MED Sundhed og Omsorg")  # half a name
