@@ -233,7 +233,7 @@ def arrange(query: Query, dates: list[str | None], docs: list[str], feats: list[
 
     def named_body(near: list[int]) -> list[int]:
         # "det seneste i CenterMED", "udviklet sig i Sundhed og Omsorg": the meetings of the body or committee
-        # the question names, when it has any among them (another committee's newer meeting on the same topic is not the answer)
+        # the question names, when it has any among them (another committee's newer meeting is not the answer)
         fit = [i for i in near if feats[i].get("body_fit") or feats[i].get("unit_fit")]
         return fit or near
 

@@ -124,7 +124,7 @@ def names_place(text: str, place: str) -> bool:
     return bool(name) and name <= {bare(w) for w in re.findall(r"[\w-]+", text.lower())}
 
 
-_UNIT_FILLER = frozenset({"for", "og", "i", "af", "udvalg", "udvalget", "&", "-", "–"})
+_UNIT_FILLER = frozenset({"for", "og", "i", "af", "&", "-", "–"})
 _BODY_WORD = re.compile(r"\w*med(?:ii?|s|erne|et)?|udvalg\w*")  # medii, centermed, hovedmeds, med-udvalget
 
 
