@@ -224,7 +224,9 @@ def question_features(query: Query, top, runner_up_z: float, ranked, ref: str | 
         if ref and p.start > ref and _PAST.search(q):  # what happened after the newest minutes is not in them
             f["after_index"], why["after_index"] = 1.0, f"er fra før {p.label}; det seneste referat er fra {ref}"
     low = c.text.lower()
-    people = persons_asked(q)
+    # a follow-up's carried topic names the previous turn's people; the sequel need not ("Hvornår blev det sat
+    # i gang?" after "Hvad foreslog Per Holm?"): only the follow-up's own words ask for a person
+    people = persons_asked(query.own_text if query.previous is not None and query.own_text else q)
     gone = [x for x in people if x.split()[-1].lower() not in low]
     if gone:
         f["person_missing"], why["person_missing"] = 1.0, f"nævner ikke {gone[0]}"

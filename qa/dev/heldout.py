@@ -51,10 +51,12 @@ def main(folder: Path = FOLDER) -> int:
         for t in conv["turns"]:
             ans = a.ask(t["question"], previous=prev)
             r = _rank(ans, t["evidence"])
-            kinds.setdefault(t["kind"], []).append(r == 1)
-            print(f"  {conv['id']} [{t['kind']}] rank={r} leans={ans.followup}  {t['question']}")
+            right = (r == 1 and not ans.abstain) if t["evidence"] else ans.abstain
+            kinds.setdefault(t["kind"], []).append(right)
+            print(f"  {conv['id']} [{t['kind']}] rank={r} abstain={ans.abstain} leans={ans.followup}  {t['question']}")
             prev = ans.turn
-    print("turns hit@1: " + ", ".join(f"{k} {sum(v)}/{len(v)}" for k, v in kinds.items()))
+    # a turn is right when its first passage holds the evidence and it does not abstain (or, unanswerable, abstains)
+    print("turns right: " + ", ".join(f"{k} {sum(v)}/{len(v)}" for k, v in kinds.items()))
     return 0
 
 

@@ -164,6 +164,20 @@ def test_a_named_person_the_passage_does_not_mention():
     assert f["person_missing"] == 1.0 and why["person_missing"] == "nævner ikke Lise Mørk"
 
 
+def test_a_follow_up_asks_for_the_people_of_its_own_words_only():
+    from qa.types import Turn
+
+    text = "Forflytningsteamet er sat i gang fra 1. april 2024 som et forsøg i ét år."
+    cand = _cand(text, "2024-05-14")
+    prev = Turn("Hvad foreslog Per Holm om forflytninger?", "Hvad foreslog Per Holm om forflytninger?", doc_id="d")
+    carried = parse_query("Hvornår blev det sat i gang? foreslog Per Holm forflytninger", ref="2025-03-18")
+    follow = replace(carried, previous=prev, own_text="Hvornår blev det sat i gang?")
+    f, _ = question_features(follow, cand, 0.5, [cand], "2025-03-18", frozenset())
+    assert f["person_missing"] == 0.0  # Per Holm came with the carried topic
+    f, _ = question_features(carried, cand, 0.5, [cand], "2025-03-18", frozenset())
+    assert f["person_missing"] == 1.0  # asked on its own, the name is the question's
+
+
 def test_a_place_is_no_person_and_an_abbreviation_may_carry_a_genitive_s():
     f, _ = _qf("Hvor mange deltog i Vestkyst Kommunes personaledag?", "Der deltog 640 medarbejdere i personaledagen.")
     assert f["person_missing"] == 0.0
