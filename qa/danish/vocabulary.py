@@ -192,6 +192,10 @@ SUBSECTION_LABELS = (
 )
 
 
+# The case-number line agenda systems print under an item heading ("Sagsnr.: 23/04410", "J.nr. 81.38.00").
+CASE_LINE = re.compile(r"^(?:sags?\s*(?:nr|nummer|id)|j\.\s*nr|journal\s*nr|dok(?:ument)?\.?\s*nr)\b", re.I)
+
+
 def is_subsection_label(text: str) -> bool:
     """Whether a short text is a sub-section label alone ("Beslutning", "Drøftelse:")."""
     return text.strip().rstrip(":").strip().lower() in SUBSECTION_LABELS

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from qa.danish.text import trimmed
-from qa.danish.vocabulary import SUBSECTION_LABELS, body_spans, find_sides, is_subsection_label
+from qa.danish.vocabulary import CASE_LINE, SUBSECTION_LABELS, body_spans, find_sides, is_subsection_label
 from qa.ingest.furniture import TOC_LINE, is_furniture
 from qa.ingest.participants import named_sides, participants
 from qa.types import FRONT_MATTER, Chunk, Document
@@ -28,8 +28,6 @@ ITEM_HEADING = [
     re.compile(r"^sag\s*(?:nr\.?\s*)?(\d{1,3})\s*[:.)\-–]\s*(.*)$", re.I),
 ]
 NUMBERED_HEADING = re.compile(r"^(\d{1,2})\.?\s+(\S.{2,})$")
-# The case-number line agenda systems print under an item heading ("Sagsnr.: 23/04410", "J.nr. 81.38.00").
-CASE_LINE = re.compile(r"^(?:sags?\s*(?:nr|nummer|id)|j\.\s*nr|journal\s*nr|dok(?:ument)?\.?\s*nr)\b", re.I)
 MIN_CHARS = 200  # shorter passages (a lone heading) are joined to their neighbour
 HEARING_SECTION = re.compile(r"\bhøringssvar\b", re.I)
 # Sentences start with these; the header of a hearing response is a noun phrase.
@@ -123,7 +121,7 @@ def _opens_item(lines: list[_Line], i: int) -> bool:
     """The next non-empty line is a sub-section label or a case-number line (or the case number comes second,
     after a date or a responsible person)."""
     nxt = [ln.clean for ln in lines[i + 1:i + 6] if ln.clean][:2]
-    label = bool(nxt) and len(nxt[0]) <= 60 and is_subsection_label(nxt[0])
+    label = bool(nxt) and is_subsection_label(nxt[0])
     return label or any(CASE_LINE.match(c) for c in nxt)
 
 
