@@ -188,8 +188,10 @@ BARE_TYPE = re.compile(r"^(?:referat|dagsorden|notat|beslutningsprotokol|protoko
 SUBSECTION_LABELS = (
     "anledning", "resumé", "resume", "sagsfremstilling", "sagsbeskrivelse", "indstilling", "beslutning",
     "bilag", "baggrund", "økonomi", "konklusion", "opfølgning", "drøftelse", "orientering",
-    "direktionen indstiller", "formanden indstiller", "referat", "sagsnummer", "tidligere beslutninger",
+    "direktionen indstiller", "formanden indstiller", "referat", "sagsnummer", "tidligere beslutninger", "aftale",
 )
+# The standing first item of nearly every agenda, numbered or not: where a document's head ends.
+FIRST_ITEM = re.compile(r"^godkendelse af (?:dagsorden|referat)\w*(?: og (?:dagsorden|referat)\w*)?$", re.I)
 
 
 # The case-number line agenda systems print under an item heading ("Sagsnr.: 23/04410", "J.nr. 81.38.00").
@@ -203,7 +205,8 @@ def is_subsection_label(text: str) -> bool:
 
 # What a minute records and an agenda leaves open: "Beslutning: Godkendt." vs an empty "Beslutning:".
 DECISION_LABEL = re.compile(
-    r"^\W*(?:beslutning(?:er)?|konklusion(?:er)?|afgørelse|udvalgets beslutning)\b[^:\n]{0,30}:?\s*(.*)$", re.I)
+    r"^\W*(?:beslutning(?:er)?|konklusion(?:er)?|afgørelse|udvalgets beslutning|aftaler?(?=\s*:))\b[^:\n]{0,30}:?"
+    r"\s*(.*)$", re.I)  # (a MED committee agrees: "Aftale: ..."; "Aftale om hjemmearbejde" is a title)
 DECIDED_LINE = re.compile(r"^\W*(?:godkendt|taget til efterretning|vedtaget|tiltrådt|drøftet)\b[^\n]{0,60}\.\s*$",
                           re.I)
 PLACEHOLDER = re.compile(r"^[\W_]*(?:udfyldes\b.*|tbd|-+|…+|\.+)?[\W_]*$", re.I)

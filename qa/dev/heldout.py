@@ -5,7 +5,9 @@ tests/fixtures/heldout (the default): Nordby, a web page and a "Beslutningsrefer
 tests/fixtures/heldout2: Vestkyst Hoved-MED, Word files whose items are two-column tables ("Sagsfremstilling",
 "Drøftelse", "Beslutning") under a bold "Sag 2: ..." line; tests/fixtures/heldout3: Bakkedal Center-MED,
 agenda-system PDFs with plain "2. Titel" headings, numeric dates and contents without dot leaders (make.py
-writes them). Layouts the dev files do not have, of committees they never name; nothing is fitted on them.
+writes them); tests/fixtures/heldout4: Havnstrup MED Teknik og Miljø, a Word file with unnumbered heading items,
+an agenda-system web page with the item number in its own element, and a scanned page read by OCR (make.py).
+Layouts the dev files do not have, of committees they never name; nothing is fitted on them.
 Index a folder together with the seeds and archive-dev (QA_INDEX_DIR) so the questions compete with the
 other committees' passages.
 """

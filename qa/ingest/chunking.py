@@ -1,9 +1,9 @@
 """Cut a document into agenda items, their sub-sections, and passages short enough to embed.
 
 Danish minutes announce their structure in a few recurring ways: `Punkt 3: Titel`, `Ad 2. Titel`,
-`Sag nr. 4`, numbered markdown headings, plain `3. Titel` lines that a label, a case number or a
-table of contents marks as headings; compound hearing documents are sections that each start
-with a "Høringssvar fra ..." line; items carry sub-sections (Anledning, Sagsfremstilling,
+`Sag nr. 4`, numbered markdown headings, plain `3. Titel` / `3) Titel` lines that a label, a case
+number, a table of contents or their own rising sequence marks as headings; compound hearing documents
+are sections that each start with a "Høringssvar fra ..." line; items carry sub-sections (Anledning, Sagsfremstilling,
 Indstilling, Beslutning, Bilag). A table of contents is not an item, and page furniture
 (page numbers, case numbers, EAN numbers, addresses) is not content.
 """
@@ -27,7 +27,8 @@ ITEM_HEADING = [
     re.compile(r"^ad\.?\s*(?:punkt\s*)?(\d{1,3})\s*[.:)]?(?:\s+(.*))?$", re.I),
     re.compile(r"^sag\s*(?:nr\.?\s*)?(\d{1,3})\s*[:.)\-–]\s*(.*)$", re.I),
 ]
-NUMBERED_HEADING = re.compile(r"^(\d{1,2})\.?\s+(\S.{2,})$")
+NUMBERED_HEADING = re.compile(r"^(\d{1,2})[.)]?\s+(\S.{2,})$")  # "3. Titel", "3) Titel", "3 Titel"
+SPREAD_MIN = 3  # numbered lines 1, 2, 3 ... with text between them, nothing else marking them, open items
 MIN_CHARS = 200  # shorter passages (a lone heading) are joined to their neighbour
 HEARING_SECTION = re.compile(r"\bhøringssvar\b", re.I)
 # Sentences start with these; the header of a hearing response is a noun phrase.
@@ -129,8 +130,9 @@ def plain_numbered_headings(lines: list[_Line]) -> list[int]:
     """Plain "3. Titel" lines that open agenda items where nothing marks a heading (the text layer of an
     agenda-system PDF, a pasted web page). With a table of contents or agenda list ("3. Budget 2024 3", no dot
     leaders), the lines that repeat one of its entries; without one, the lines followed by a sub-section label
-    or a case number. Either way the numbers must go up one at a time, so a numbered list inside an item
-    (starting again at 1) is no item."""
+    or a case number; with neither, at least SPREAD_MIN title lines numbered from 1, each followed by text of
+    its own (a scan's OCR of "1) Godkendelse af dagsorden"). Each way the numbers must go up one at a time,
+    so a numbered list inside an item (starting again at 1) is no item."""
     cands = []
     for i, ln in enumerate(lines):
         m = NUMBERED_HEADING.match(ln.clean)
@@ -144,12 +146,29 @@ def plain_numbered_headings(lines: list[_Line]) -> list[int]:
 
     repeats = [c for n, c in enumerate(cands) if listed(n)]
     chosen = repeats if len(repeats) >= 2 else [c for c in cands if _opens_item(lines, c[0])]
-    out, last = [], None
-    for i, num, _ in chosen:
+    out = _rising(chosen)
+    if len(out) >= 2:
+        return out
+    # nothing marks them (a scan's OCR, a plain text file): numbered title lines 1, 2, 3 ... each followed by
+    # text of its own; a list's lines follow one another, so a line followed at once by the next number is none
+    spread = [c for n, c in enumerate(cands)
+              if not (n + 1 < len(cands) and _next_text(lines, c[0]) == cands[n + 1][0])]
+    out = _rising(spread, first=1)
+    return out if len(out) >= SPREAD_MIN else []
+
+
+def _rising(cands: list[tuple[int, int, str]], first: int | None = None) -> list[int]:
+    """The lines whose numbers go up one at a time (from `first`, when given)."""
+    out, last = [], None if first is None else first - 1
+    for i, num, _ in cands:
         if last is None or num == last + 1:
             out.append(i)
             last = num
-    return out if len(out) >= 2 else []
+    return out
+
+
+def _next_text(lines: list[_Line], i: int) -> int | None:
+    return next((j for j in range(i + 1, len(lines)) if lines[j].clean), None)
 
 
 def _join_title(lines: list[_Line], i: int) -> str:

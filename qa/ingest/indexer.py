@@ -39,7 +39,9 @@ from qa.types import Chunk, Document, Progress, Report
 # 5: a passage naming a participant speaks with the sides the participant list gives that person.
 # 6: a table row "Beslutning | …" is a sub-section label and its text; "Hoved-MED – Mødereferat" is Hoved-MED.
 # 7: a plain "3. Titel" line is an item heading when a sub-section label or a case number follows, or it repeats a contents entry.
-INGEST_VERSION = 7
+# 8: "1) Titel" lines rising from 1 with text between them open items (OCR); inline HTML elements keep a gap;
+#    an unnumbered "Godkendelse af dagsorden" ends the head; "Aftale:" records a decision.
+INGEST_VERSION = 8
 
 
 def display_path(path: Path) -> str:

@@ -44,8 +44,9 @@ def _clean(line: str) -> str:
 
 
 def _is_item(clean: str) -> bool:
-    """An agenda item's heading ('Punkt 2:', 'Ad 1.', '3. Budget'), not a date ('25. november 2022')."""
-    if item_heading(clean):
+    """An agenda item's heading ('Punkt 2:', 'Ad 1.', '3. Budget', an unnumbered 'Godkendelse af dagsorden'),
+    not a date ('25. november 2022')."""
+    if item_heading(clean) or V.FIRST_ITEM.match(clean):
         return True
     return bool(NUMBERED_HEADING.match(clean)) and not any(a == 0 for a, _, _ in date_spans(clean))
 
@@ -196,7 +197,9 @@ def _title_candidates(text: str, head: list[tuple[str, str]]) -> list[str]:
     counts = Counter(_clean(ln) for ln in text.split("\n") if ln.strip())
     out = []
     for _, clean in head:
-        if (is_navigation(clean) or V.LABEL.match(clean) or is_organisation(clean) or counts[clean] > 1
+        # (a municipality's name goes, unless the line goes on to name the body: "Havnstrup Kommune – MED-udvalget")
+        if (is_navigation(clean) or V.LABEL.match(clean) or (is_organisation(clean) and not V.body_spans(clean))
+                or counts[clean] > 1
                 or len(clean) > 160 or re.match(r"^\d{1,2}\.\s", clean)
                 or (clean.endswith(".") and len(clean.split()) >= 5)):
             subject = V.SUBJECT.match(clean)

@@ -249,3 +249,54 @@ def test_an_agenda_system_pdf_we_wrote_reads_with_its_items_date_and_committee()
     assert doc.date == "2023-11-28" and doc.committee == "Center-MED Sundhed og Omsorg"
     assert [t for _, t in _items(chunks)] == ["Godkendelse af dagsorden", "Sygefravær 3. kvartal 2023", "Budget 2024",
                                               "Arbejdsmiljø: natarbejde på plejecentrene", "Eventuelt"]
+
+
+# A scan's OCR (tests/fixtures/heldout4/scan0042.pdf): "1) Titel" lines, blank lines, nothing else marking them.
+_SCAN = """MED-udvalget for Teknik og Miljø
+REFERAT af møde den 28.01.2025 kl. 9.00-11.00
+
+1) Godkendelse af dagsorden
+Godkendt.
+
+2) Opfølgning på budget 2025
+
+De to stillinger er nedlagt. Vi aftalte tre ting:
+1) Et møde i marts
+2) En ny arbejdsplan
+
+3) Sygefravær 2024
+Sygefraværet for hele 2024 blev 5,6 %.
+"""
+
+
+def test_numbered_title_lines_with_text_of_their_own_open_items():
+    _, chunks = _chunk(_SCAN)
+    assert _items(chunks) == [("1", "Godkendelse af dagsorden"), ("2", "Opfølgning på budget 2025"),
+                              ("3", "Sygefravær 2024")]
+    assert "2) En ny arbejdsplan" in " ".join(c.text for c in chunks if c.item == "2")  # the list stays inside
+
+
+def test_two_numbered_title_lines_alone_are_not_a_sequence_of_items():
+    text = "Referat\nMødedato: 28.11.2023\n\n1) Sygefravær\nVi drøftede tallene.\n\n2) Budget\nIntet nyt.\n"
+    _, chunks = _chunk(text)
+    assert not _items(chunks)
+
+
+@pytest.mark.parametrize("name, date, titles", [
+    ("Referat TMU-MED april.docx", "2024-04-09", ["Godkendelse af dagsorden og referat", "Orientering fra ledelsen",
+                                                  "Sygefravær 1. kvartal 2024", "Ny vagtplan i vintertjenesten",
+                                                  "Eventuelt"]),
+    ("dagsorden-referat-17092024.html", "2024-09-17", ["Godkendelse af dagsorden", "Sygefravær 2. kvartal 2024",
+                                                       "Vintertjeneste – ny vagtplan", "Budget 2025", "Eventuelt"]),
+])
+def test_the_havnstrup_minutes_we_wrote_read_with_their_items(name, date, titles):
+    """tests/fixtures/heldout4: unnumbered Word headings; a web page with the item number in its own element."""
+    from pathlib import Path
+
+    from qa.ingest.loaders import load_file
+
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "heldout4" / name
+    doc, chunks = _chunk(repair(load_file(path).text).text)
+    assert (doc.date, doc.committee, doc.doc_type) == (date, "MED-udvalget for Teknik og Miljø", "referat")
+    assert list(dict.fromkeys(c.item_title for c in chunks if c.item_title in titles)) == titles
+    assert all(len(c.text) < 1200 for c in chunks)  # each item its own passage, not one run of text

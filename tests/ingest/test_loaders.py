@@ -547,3 +547,11 @@ def test_an_item_laid_out_as_a_label_and_text_table_keeps_its_labels_as_sub_sect
             "<tr><td>Ansvarlig</td><td>HR</td></tr></table></body></html>")
     assert load_file(write(tmp_path, "tabel.html", html)).text.splitlines()[-3:] == [
         "Beslutning", "Godkendt.", "Ansvarlig | HR"]
+
+
+def test_an_item_number_and_its_title_in_separate_inline_elements_stay_apart(tmp_path):
+    """An agenda system's layout (tests/fixtures/heldout4): CSS, not text, puts the gap after the number."""
+    page = ('<html><body><div class="item"><span class="no">3</span><span class="title">Budget 2025</span></div>'
+            "<p><b>AMR</b>s forslag: <i>sparekrav</i>et.</p></body></html>")
+    text = load_file(write(tmp_path, "referat.html", page)).text
+    assert text.splitlines() == ["3 Budget 2025", "AMRs forslag: sparekravet."]  # inside a word: no gap

@@ -171,3 +171,16 @@ def test_a_date_wrapped_over_two_lines_is_still_the_date():
     assert M.meeting_date(M.head_lines(text), "svar.txt") == "2015-11-12"
     # a date on the next line alone belongs to that line, not to the one before
     assert M.meeting_date(M.head_lines("Referat\nMødedato: 5. juni 2023\n"), "x.txt") == "2023-06-05"
+
+
+def test_an_unnumbered_first_item_ends_the_head_and_an_agreement_is_a_decision():
+    """A Word file whose items are unnumbered headings (tests/fixtures/heldout4): "Godkendelse af dagsorden og
+    referat" is the first item, not the title; the municipality's line naming the committee is the title."""
+    text = ("# Havnstrup Kommune – MED-udvalget for Teknik og Miljø\nMødet blev holdt tirsdag den 9. april 2024.\n"
+            "## Godkendelse af dagsorden og referat\nDagsordenen blev godkendt.\n## Ny vagtplan\n"
+            "Aftale: Forslaget sendes til en arbejdsgruppe.")
+    meta = M.describe(text, "Referat TMU-MED april.docx")
+    assert meta.title == "Havnstrup Kommune – MED-udvalget for Teknik og Miljø"
+    assert (meta.date, meta.committee, meta.doc_type) == ("2024-04-09", "MED-udvalget for Teknik og Miljø", "referat")
+    assert M.has_decisions("## Ny vagtplan\nAftale: Forslaget sendes videre.")
+    assert not M.has_decisions("## Aftale om hjemmearbejde\nForslaget beskrives nedenfor.")

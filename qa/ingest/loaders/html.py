@@ -135,6 +135,12 @@ class _Renderer:
             self.walk(tag)
             self.flush()
         else:
+            # agenda systems lay out number and title as separate inline elements, "<span>3</span><span>Budget"
+            # (CSS puts the gap in): a word ending in a digit or lower case and one starting in upper case
+            # belong apart, as they look on the page
+            text = tag.get_text()
+            if self.buf and text[:1].isupper() and re.search(r"[0-9a-zæøå]$", self.buf[-1]):
+                self.buf.append(" ")
             self.walk(tag)
 
 
