@@ -45,6 +45,7 @@ def is_followup(question: str, previous: str | None = None) -> bool:
 
 # --- the learned follow-up detector (weights in qa/ask/ranker_weights.json, fitted by `qa train`) ------
 # ("der" and "så" are left out: "er der", "var der", "så" open questions of their own as often as not)
+PERSONAL = frozenset("de dem deres han hun ham hende hans hendes vedkommende".split())  # point to people
 POINTING = frozenset("det den de dem dette disse han hun vedkommende deres dens dets hans hendes "
                      "heraf deraf dertil".split())
 # Question-form words that carry no topic (besides the stop words); "Hvad besluttede man at gøre?" asks what
@@ -155,16 +156,18 @@ def followup_features(question: str, previous: str, passage: str = "") -> dict[s
 
 def carry_topic(question: str, previous_searched: str) -> str:
     """The question plus the previous turn's topic words, years included; 'Og året før?' shifts them a year.
-    When the question names a side, the previous side words are left out ('Og ledelsen?')."""
+    The previous side words are left out unless a personal pronoun points to them ("Og ledelsen?" brings its own)."""
     own = {w.lower() for w in topic_words(question)}
-    names_side = detect_side(question) is not None
+    # the old sides come along only when a personal pronoun points to them ("Hvad ville de have i stedet?");
+    # "det" points to the matter ("Hvad endte det med?"), and a side named anew replaces them ("Og ledelsen?")
+    drop_sides = detect_side(question) is not None or not (PERSONAL & {w.lower() for w in WORD.findall(question)})
     # the question's own kind stays its own: the old turn's "udviklet"/"senest" do not come along, and a
     # question asking for the newest state or a development does not inherit the old turn's years
     own_time = asks_latest(question) or asks_trend(question)
     topic, seen = [], set()
     for w in topic_words(previous_searched):
         lw = w.lower()
-        if lw in own or lw in seen or (names_side and detect_side(w)):
+        if lw in own or lw in seen or (drop_sides and detect_side(w)):
             continue
         if asks_trend(w) or asks_latest(w) or (own_time and _YEAR.fullmatch(w)):
             continue

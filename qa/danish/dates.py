@@ -141,7 +141,7 @@ TREND = re.compile(r"\b(udvikl\w*|ændret sig|forandret sig|over tid|gennem åre
 AFTERWARDS = re.compile(r"\b(virke[dt]|virker|fulgt op|fulgte op|opfølgning|blev det til|til noget|igennem|nåede|"
                         r"til sidst|nået|lykke[ds]es|lykkedes|endte|sidenhen|senere|efterfølgende|"
                         r"er (?:de|det|den|der) blevet|evaluer\w*|kom (?:der )?(?:noget )?ud af|hvordan gik det|"
-                        r"blev resultatet|sat i gang|sættes i gang|kom i gang|iværksat|taget i brug)\b", re.I)
+                        r"blev resultatet|sat i gang|sættes i gang|kom i gang|iværksat|taget i brug|sket|skete)\b", re.I)
 # The question pins the meeting itself ("på mødet i november 2023", "da det blev drøftet i juni 2023"),
 # not the period a report is about ("sygefraværet i 3. kvartal 2023").
 MEETING_PIN = re.compile(r"\b(mødet|møde|drøftet|drøftede|behandlet|fremlagt|fremlagde|besluttet|besluttede|"

@@ -69,6 +69,13 @@ def test_word_rules_carry_the_previous_topic():
     assert "medarbejdersiden" not in searched.lower()
 
 
+def test_the_old_side_comes_along_only_when_a_personal_pronoun_points_to_it():
+    prev = "Hvad sagde medarbejdersiden om den nye vagtplan i vintertjenesten?"
+    matter = carry_topic("Hvad endte det med?", prev)  # "det" is the matter, not the side that spoke
+    assert "vagtplan" in matter and "medarbejdersiden" not in matter
+    assert "medarbejdersiden" in carry_topic("Hvad ville de have i stedet?", prev)
+
+
 def test_word_rules_keep_standalone_questions():
     long_q = "Hvilke ændringer foreslår HovedMED for virksomhedskonsulenternes tværfaglige teams i jobcentrene?"
     assert read_turn(long_q, Turn(RESORTFLYT, RESORTFLYT)) == (long_q, False)

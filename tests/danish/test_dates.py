@@ -75,7 +75,7 @@ def test_a_passage_names_the_period_or_another_of_its_kind():
     ("Har det virket?", True), ("Blev det til noget?", True), ("Er de blevet sat op?", True),
     ("Blev der fulgt op med en ny måling?", True), ("Hvornår kom den så igennem?", True),
     ("Og hvad kom der ud af det?", True), ("Hvordan gik det med støjen?", True),
-    ("Hvornår blev det sat i gang?", True), ("Er alarmerne taget i brug?", True),
+    ("Hvornår blev det sat i gang?", True), ("Er alarmerne taget i brug?", True), ("Er det sket?", True),
     ("Hvad var ledelsens argument?", False), ("Hvornår skal det være færdigt?", False),
     ("Hvad gik det nattevagttillæg ud på?", False),
 ])
