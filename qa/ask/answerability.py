@@ -18,6 +18,7 @@ import re
 from functools import lru_cache
 
 from qa.danish.dates import YEAR, date_spans
+from qa.danish.text import stem
 from qa.danish.vocabulary import DECIDED, find_bodies, persons_asked
 from qa.types import Hit, Query
 
@@ -63,6 +64,24 @@ _PENDING = re.compile(
     re.I,
 )
 _ATTACHED = {"vedlægges", "eftersendes"}  # the result is in an attachment, not in the minutes' text
+
+
+# words between a number and what it counts: "310 nye smartphones", "11 af 14 medarbejdere" before it,
+# "episoder blev registreret på Kildebakken (61)" after it
+COUNT_BEFORE, COUNT_AFTER = 3, 5
+
+
+def _counted_in(noun: str, words: list[str]) -> bool:
+    """Whether a number stands close to the counted noun (a compound counts by its last part: "74 episoder"
+    answers "voldsepisoder"), or "antal" does; the noun in a sentence about some other figure ("Sygefraværet var
+    6,1 % ... Stigningen skyldes langtidssygdom blandt skraldemændene") does not say how many there are."""
+    for i, w in enumerate(words):
+        t = stem(w)
+        if noun == t or (len(t) >= 4 and noun.endswith(t)):
+            near = words[max(0, i - COUNT_BEFORE):i] + words[i + 1:i + 1 + COUNT_AFTER]
+            if any(x[:1].isdigit() or _NUMBER_WORDS.fullmatch(x) or x.startswith("antal") for x in near):
+                return True
+    return False
 
 
 @lru_cache(maxsize=100_000)
@@ -133,6 +152,7 @@ _PAST = re.compile(r"^\s*(?:hvad|hvor|hvem|hvilke\w*|hvornår|blev|var)\b[^?]*\b
 _COUNTED = re.compile(r"\bhvor mange ([a-zæøå]+)", re.I)
 _NOT_COUNTED = {"penge", "af", "der", "de", "gange", "var", "er", "blev", "bliver", "har", "havde", "skal", "kom",
                 "kommer", "vil", "kan", "fik", "får", "deltog", "deltager"}
+_AMOUNT_UNITS = {"procent", "procentpoint", "kroner", "kr", "millioner", "mio", "milliarder", "mia"}
 SHORT_PASSAGE = 10  # content terms: fewer, and no sentence, is a heading on its own
 
 # The checks a text can fail (each 0/1), most specific first (the first that fired gives the reason shown).
@@ -172,10 +192,11 @@ def question_features(query: Query, top, runner_up_z: float, ranked, ref: str | 
             f["miss_count"], why["miss_count"] = 1.0, "nævner ikke noget tal"
         m = _COUNTED.search(q)
         if m and m.group(1).lower() not in _NOT_COUNTED:
-            noun = stem(m.group(1).lower())
-            # a compound counts by its last part: "voldsepisoder" are counted as "episoder"
-            said = {stem(t) for t in tokens(shown)}
-            if not any(noun == t or (len(t) >= 4 and noun.endswith(t)) for t in said) and not has_amount(shown):
+            noun = m.group(1).lower()
+            # "hvor mange procent/kroner" is answered by an amount; anything else by a number beside its noun
+            # somewhere in the passage (the shown sentence may be the one before)
+            said = has_amount(shown) if noun in _AMOUNT_UNITS else _counted_in(stem(noun), tokens(c.text))
+            if not said:
                 f["counted_missing"], why["counted_missing"] = 1.0, f"nævner ikke antallet af {m.group(1)}"
     if not query.parts:
         # (anywhere in the passage: "Resultaterne forelægges på mødet i juni" may stand after the shown lines)

@@ -212,6 +212,15 @@ def test_a_compound_noun_is_counted_by_its_last_part():
     assert f["counted_missing"] == 1.0
 
 
+def test_what_is_counted_needs_a_number_beside_it_not_some_other_figure():
+    q = "Hvor mange skraldemænd er ansat?"
+    other = "Sygefraværet var 6,1 % i 1. kvartal. Stigningen skyldes især langtidssygdom blandt skraldemændene."
+    assert _qf(q, other)[0]["counted_missing"] == 1.0  # (a share was once taken for the count)
+    assert _qf(q, "Der er ansat 42 skraldemænd i Affald og Genbrug.")[0]["counted_missing"] == 0.0
+    assert _qf(q, "Flest skraldemænd arbejder i Nord (17).")[0]["counted_missing"] == 0.0  # the number after it
+    assert _qf("Hvor mange procent svarede?", "Svarprocenten blev 87 %.")[0]["counted_missing"] == 0.0
+
+
 def test_a_heading_alone_is_no_answer_but_a_passage_cut_mid_sentence_is_not_a_heading():
     f, why = _qf("Hvad blev regnskabsresultatet for ældreområdet?", "Regnskab 2024 - Ældreområdet")
     assert f["shown_label"] == 1.0 and why["shown_label"] == "er kun en overskrift"
