@@ -3,9 +3,9 @@
 Danish minutes announce their structure in a few recurring ways: `Punkt 3: Titel`, `Ad 2. Titel`,
 `Sag nr. 4`, numbered markdown headings, plain `3. Titel` / `3) Titel` lines that a label, a case
 number, a table of contents or their own rising sequence marks as headings; compound hearing documents
-are sections that each start with a "Høringssvar fra ..." line; items carry sub-sections (Anledning, Sagsfremstilling,
-Indstilling, Beslutning, Bilag). A table of contents is not an item, and page furniture
-(page numbers, case numbers, EAN numbers, addresses) is not content.
+are sections that each start with a "Høringssvar fra ..." line; items carry sub-sections (Anledning,
+Sagsfremstilling, Indstilling, Beslutning, Bilag). A table of contents is not an item, and page
+furniture (page numbers, case numbers, EAN numbers, addresses) is not content.
 """
 from __future__ import annotations
 
