@@ -153,6 +153,13 @@ _COUNTED = re.compile(r"\bhvor mange ([a-zæøå]+)", re.I)
 _NOT_COUNTED = {"penge", "af", "der", "de", "gange", "var", "er", "blev", "bliver", "har", "havde", "skal", "kom",
                 "kommer", "vil", "kan", "fik", "får", "deltog", "deltager"}
 _AMOUNT_UNITS = {"procent", "procentpoint", "kroner", "kr", "millioner", "mio", "milliarder", "mia"}
+# "Hvem blev valgt som ny næstformand?" asks for a choice made; a participant list naming the holder of the role
+# ("Per Holm (næstformand)") does not say that anyone was chosen
+_ASKS_CHOSEN = re.compile(r"^\s*hvem\s+(?:blev|er|var|bliver)\s+(?:\w+\s+)?(?:valgt|genvalgt|udpeget|udnævnt|"
+                          r"konstitueret)\b", re.I)
+_CHOSEN = re.compile(r"\b(?:\w*valg\w*|vælge\w*|udpeg\w*|udnævn\w*|konstitu\w*|overtage\w*|overtog|afløse\w*|"
+                     r"afløste|tiltræde\w*|tiltrådte|ny\w*\s+(?:formand|næstformand|tr|amr|tillidsrepræsentant\w*|"
+                     r"arbejdsmiljørepræsentant\w*))\b", re.I)
 SHORT_PASSAGE = 10  # content terms: fewer, and no sentence, is a heading on its own
 
 # The checks a text can fail (each 0/1), most specific first (the first that fired gives the reason shown).
@@ -161,7 +168,7 @@ SHORT_PASSAGE = 10  # content terms: fewer, and no sentence, is a heading on its
 # docs/RETRIEVAL.md); the abstainer reads their count, "checks", so a check gets the weight learned from all.
 CHECKS = ("after_index", "period_unfit", "title_other", "pending", "not_decided", "after_document", "miss_amount",
           "miss_count", "counted_missing", "miss_year", "person_missing", "topic_apart", "person_not_shown",
-          "acronym_missing", "shown_label")
+          "acronym_missing", "shown_label", "choice_missing")
 QUESTION_FEATURES = ("gap_z", "top_idf_cov", "compound", "checks")
 
 
@@ -214,6 +221,8 @@ def question_features(query: Query, top, runner_up_z: float, ranked, ref: str | 
         if (_PAST.search(q) and not asks_other and not DECIDED.search(q)
                 and c.date and any(iso > c.date for _, iso in find_dates(shown))):
             f["after_document"], why["after_document"] = 1.0, "siger, at det først sker efter mødet"
+        if _ASKS_CHOSEN.search(q) and not _CHOSEN.search(c.text):
+            f["choice_missing"], why["choice_missing"] = 1.0, "siger ikke, at nogen blev valgt"
         # a passage that is only a heading or a label (a slide title, an attachment's name); a passage cut
         # mid-sentence by the chunker is longer and is joined to its neighbour when shown
         if len(terms(c.text)) < SHORT_PASSAGE and all(is_heading(c.text[a:b]) for a, b in sentences(c.text)):

@@ -221,6 +221,14 @@ def test_what_is_counted_needs_a_number_beside_it_not_some_other_figure():
     assert _qf("Hvor mange procent svarede?", "Svarprocenten blev 87 %.")[0]["counted_missing"] == 0.0
 
 
+def test_who_was_chosen_needs_a_choice_not_a_participant_list():
+    q = "Hvem blev valgt som ny næstformand i Center-MED?"
+    assert _qf(q, "Deltagere: Lene Bisgaard (formand), Per Holm (næstformand, FOA).")[0]["choice_missing"] == 1.0
+    assert _qf(q, "Anja Kruse blev valgt som næstformand efter Per Holm.")[0]["choice_missing"] == 0.0
+    assert _qf(q, "Anja Kruse afløser Per Holm som næstformand.")[0]["choice_missing"] == 0.0
+    assert _qf("Hvem er næstformand?", "Per Holm (næstformand, FOA).")[0]["choice_missing"] == 0.0  # no choice asked
+
+
 def test_a_heading_alone_is_no_answer_but_a_passage_cut_mid_sentence_is_not_a_heading():
     f, why = _qf("Hvad blev regnskabsresultatet for ældreområdet?", "Regnskab 2024 - Ældreområdet")
     assert f["shown_label"] == 1.0 and why["shown_label"] == "er kun en overskrift"
