@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from qa.danish.dates import YEAR, date_spans
-from qa.danish.text import stem
-from qa.danish.vocabulary import DECIDED, find_bodies, persons_asked
+from qa.danish.dates import YEAR, date_spans, find_dates, mentions, names_other
+from qa.danish.text import sentences, stem, terms, tokens
+from qa.danish.vocabulary import DECIDED, find_bodies, names_role, persons_asked
 from qa.types import Hit, Query
 
 _MONEY = re.compile(r"\d[\d.,]*\s*(?:kr\b|kroner|mio|mia|millioner|milliarder)|\b(?:kr\.|mio\.|mia\.)", re.I)
@@ -82,6 +82,12 @@ def _counted_in(noun: str, words: list[str]) -> bool:
             if any(x[:1].isdigit() or _NUMBER_WORDS.fullmatch(x) or x.startswith("antal") for x in near):
                 return True
     return False
+
+
+def _choice_stated(text: str) -> bool:
+    """Whether a passage says someone was chosen: a verb of choosing, or a new holder of a post ("ny
+    næstformand"), not a participant list naming the post."""
+    return bool(_CHOSEN.search(text)) or any(names_role(m.group(1)) for m in _NEW.finditer(text))
 
 
 @lru_cache(maxsize=100_000)
@@ -158,8 +164,8 @@ _AMOUNT_UNITS = {"procent", "procentpoint", "kroner", "kr", "millioner", "mio", 
 _ASKS_CHOSEN = re.compile(r"^\s*hvem\s+(?:blev|er|var|bliver)\s+(?:\w+\s+)?(?:valgt|genvalgt|udpeget|udnævnt|"
                           r"konstitueret)\b", re.I)
 _CHOSEN = re.compile(r"\b(?:\w*valg\w*|vælge\w*|udpeg\w*|udnævn\w*|konstitu\w*|overtage\w*|overtog|afløse\w*|"
-                     r"afløste|tiltræde\w*|tiltrådte|ny\w*\s+(?:formand|næstformand|tr|amr|tillidsrepræsentant\w*|"
-                     r"arbejdsmiljørepræsentant\w*))\b", re.I)
+                     r"afløste|tiltræde\w*|tiltrådte)\b", re.I)
+_NEW = re.compile(r"\bny\w*\s+(\w+)", re.I)  # "ny næstformand", "nye TR"
 SHORT_PASSAGE = 10  # content terms: fewer, and no sentence, is a heading on its own
 
 # The checks a text can fail (each 0/1), most specific first (the first that fired gives the reason shown).
@@ -178,9 +184,7 @@ def question_features(query: Query, top, runner_up_z: float, ranked, ref: str | 
 
     `top` and `ranked` are qa.ask.features.Candidate objects in shown order; `runner_up_z` is the gap of the
     first score over the second in spreads."""
-    from qa.ask.stages import is_heading
-    from qa.danish.dates import find_dates, mentions, names_other
-    from qa.danish.text import sentences, stem, terms, tokens
+    from qa.ask.stages import is_heading  # (stages imports this module)
 
     f = {n: 0.0 for n in QUESTION_FEATURES + CHECKS}
     why: dict[str, str] = {}
@@ -221,7 +225,7 @@ def question_features(query: Query, top, runner_up_z: float, ranked, ref: str | 
         if (_PAST.search(q) and not asks_other and not DECIDED.search(q)
                 and c.date and any(iso > c.date for _, iso in find_dates(shown))):
             f["after_document"], why["after_document"] = 1.0, "siger, at det først sker efter mødet"
-        if _ASKS_CHOSEN.search(q) and not _CHOSEN.search(c.text):
+        if _ASKS_CHOSEN.search(q) and not _choice_stated(c.text):
             f["choice_missing"], why["choice_missing"] = 1.0, "siger ikke, at nogen blev valgt"
         # a passage that is only a heading or a label (a slide title, an attachment's name); a passage cut
         # mid-sentence by the chunker is longer and is joined to its neighbour when shown

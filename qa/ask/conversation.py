@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from qa.danish.dates import YEAR, asks_afterwards, asks_latest, asks_trend, parse_period
 from qa.danish.text import STOP_WORDS, stem
-from qa.danish.vocabulary import detect_side, find_bodies, persons_asked
+from qa.danish.vocabulary import ROLES, detect_side, find_bodies, persons_asked
 from qa.types import Query, Turn
 
 YEARLESS = frozenset({"day", "month", "quarter", "half", "season"})  # period kinds a question may name without a year
@@ -72,9 +72,6 @@ _YEAR_AFTER = re.compile(r"\b(året efter|det følgende år|næste år)\b", re.I
 
 _ROLE_HOLDER = re.compile(r"^hvem\s+(?:er|var|blev|bliver)\s+(?:valgt\s+(?:som|til)\s+)?(?:den\s+)?(?:nye?\s+)?(\S+)",
                           re.I)
-ROLES = ("tr", "amr", "formand", "næstformand")
-
-
 def asks_role_holder(question: str) -> bool:
     """ "Hvem er ny TR for sygeplejerskerne?", "Hvem blev valgt som næstformand?": who holds a role is a subject
     of its own (unless the question points back: "Hvem er formand for den?")."""

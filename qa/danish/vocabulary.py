@@ -235,6 +235,8 @@ SIDES: dict[str, re.Pattern[str]] = {
 }
 # Sides a question can ask for by name; a CenterMED in a question is a body, not a side.
 QUESTION_SIDES = ("medarbejdersiden", "ledelsen", "amr", "tr", "næstformand", "formand")
+# The sides that are one person's post, held by someone chosen to it.
+ROLES = ("tr", "amr", "formand", "næstformand")
 SIDE_LABELS = {
     "medarbejdersiden": "Medarbejdersiden",
     "ledelsen": "Ledelsen",
@@ -254,6 +256,11 @@ def find_sides(text: str) -> tuple[str, ...]:
 def detect_side(text: str) -> str | None:
     """The side a question asks about, if it names one."""
     return next((side for side in QUESTION_SIDES if SIDES[side].search(text)), None)
+
+
+def names_role(word: str) -> bool:
+    """ "næstformand", "AMR", "tillidsrepræsentanten": a post one person holds."""
+    return any(SIDES[r].fullmatch(word) for r in ROLES)
 
 
 # --- decisions ---------------------------------------------------------------------------------

@@ -226,6 +226,7 @@ def test_who_was_chosen_needs_a_choice_not_a_participant_list():
     assert _qf(q, "Deltagere: Lene Bisgaard (formand), Per Holm (næstformand, FOA).")[0]["choice_missing"] == 1.0
     assert _qf(q, "Anja Kruse blev valgt som næstformand efter Per Holm.")[0]["choice_missing"] == 0.0
     assert _qf(q, "Anja Kruse afløser Per Holm som næstformand.")[0]["choice_missing"] == 0.0
+    assert _qf(q, "Center-MED byder velkommen til ny næstformand Anja Kruse.")[0]["choice_missing"] == 0.0
     assert _qf("Hvem er næstformand?", "Per Holm (næstformand, FOA).")[0]["choice_missing"] == 0.0  # no choice asked
 
 

@@ -1,5 +1,6 @@
 from qa.danish.dates import danish_date, named_period, parse_date
-from qa.danish.vocabulary import PERSON, detect_side, find_bodies, find_sides, names_place, names_unit, persons_asked
+from qa.danish.vocabulary import (PERSON, detect_side, find_bodies, find_sides, names_place, names_role, names_unit,
+                                  persons_asked)
 
 
 def test_danish_dates_in_the_forms_minutes_use():
@@ -30,6 +31,11 @@ def test_bodies_and_sides():
     assert find_sides("Medarbejdersiden spurgte, og ledelsen svarede.") == ("medarbejdersiden", "ledelsen")
     assert find_sides("Næstformanden orienterede.") == ("næstformand",)
     assert find_sides("Vi drøftede budgettet.") == ()
+
+
+def test_a_post_is_a_role_a_side_is_not():
+    assert all(names_role(w) for w in ("næstformand", "AMR", "tillidsrepræsentanten", "formanden", "TR"))
+    assert not any(names_role(w) for w in ("medarbejdersiden", "ledelsen", "leder", "trivsel"))
 
 
 def test_one_vocabulary_for_passages_and_questions():
