@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from qa.danish.dates import YEAR, date_spans, find_dates, mentions, names_other
+from qa.danish.dates import MONTHS, YEAR, date_spans, find_dates, mentions, names_other
 from qa.danish.text import sentences, stem, terms, tokens
-from qa.danish.vocabulary import DECIDED, find_bodies, names_role, persons_asked
+from qa.danish.vocabulary import DECIDED, ROLES, SIDES, detect_side, find_bodies, names_role, persons_asked
 from qa.types import Hit, Query
 
 _MONEY = re.compile(r"\d[\d.,]*\s*(?:kr\b|kroner|mio|mia|millioner|milliarder)|\b(?:kr\.|mio\.|mia\.)", re.I)
@@ -84,10 +84,22 @@ def _counted_in(noun: str, words: list[str]) -> bool:
     return False
 
 
-def _choice_stated(text: str) -> bool:
-    """Whether a passage says someone was chosen: a verb of choosing, or a new holder of a post ("ny
-    næstformand"), not a participant list naming the post."""
-    return bool(_CHOSEN.search(text)) or any(names_role(m.group(1)) for m in _NEW.finditer(text))
+def _states_day(text: str) -> bool:
+    """A day is named: a date ("12/3-2025", "12. marts") or a weekday."""
+    return (any(len(iso) == 10 for _, iso in find_dates(text)) or bool(_WEEKDAY.search(text))
+            or bool(_DAY_MONTH.search(text)))
+
+
+def _choice_stated(text: str, post: str | None = None) -> bool:
+    """Whether a passage says someone was chosen (to `post`, e.g. "tr", when the question names one: in the
+    same sentence): a verb of choosing or a new holder of a post ("ny næstformand"), not a participant list
+    naming the post."""
+    for a, b in sentences(text) if post else [(0, len(text))]:
+        part = text[a:b]
+        if ((_CHOSEN.search(part) or any(names_role(m.group(1)) for m in _NEW.finditer(part)))
+                and (post is None or SIDES[post].search(part))):
+            return True
+    return False
 
 
 @lru_cache(maxsize=100_000)
@@ -155,10 +167,19 @@ _ASKS_VIEW = re.compile(r"\b(mener|mente|siger|sagde|synes|syntes|skriver|skrev|
 _SAYS_ABOUT = re.compile(r"^\s*hvad (?:mener|mente|siger|sagde|skriver|skrev|synes|syntes|foreslår|foreslog|"
                          r"svarede|svarer|ønsker|ønskede)\s+(?P<who>[^?]+?)\s+om\s+(?P<topic>[^?]+)", re.I)
 _PAST = re.compile(r"^\s*(?:hvad|hvor|hvem|hvilke\w*|hvornår|blev|var)\b[^?]*\b(blev|var|viste|fik|kostede)\b", re.I)
+# a question about what was said or found (what was done for a period may have been decided before it:
+# "Hvad gjorde man for at spare på varmen i vinteren 2022?" is answered by the November meeting)
+_SAID = re.compile(r"\b(skrev|sagde|mente|svarede|udtalte|viste)\b", re.I)
 _COUNTED = re.compile(r"\bhvor mange ([a-zæøå]+)", re.I)
+_ASKS_DAY = re.compile(r"\bhvilke(?:n|t)? (?:dato|datoer|dag|dage|ugedag)\b", re.I)  # not "hvornår": "i foråret" answers it
+_WEEKDAY = re.compile(r"\b(?:man|tirs|ons|tors|fre|lør|søn)dag(?:en)?\b", re.I)
+_DAY_MONTH = re.compile(rf"\b\d{{1,2}}\.\s*(?:{'|'.join(MONTHS)})\b", re.I)  # a date without its year
 _NOT_COUNTED = {"penge", "af", "der", "de", "gange", "var", "er", "blev", "bliver", "har", "havde", "skal", "kom",
                 "kommer", "vil", "kan", "fik", "får", "deltog", "deltager"}
 _AMOUNT_UNITS = {"procent", "procentpoint", "kroner", "kr", "millioner", "mio", "milliarder", "mia"}
+# units of measurement, written as symbols beside the number ("71 dB", "12 m²", "3,5 km")
+_MEASURE_UNITS = {"decibel", "meter", "kilometer", "centimeter", "kvadratmeter", "kubikmeter", "kilo", "kilogram",
+                  "ton", "liter", "grader", "watt", "kilowatt", "kilowatttimer"}
 # "Hvem blev valgt som ny næstformand?" asks for a choice made; a participant list naming the holder of the role
 # ("Per Holm (næstformand)") does not say that anyone was chosen
 _ASKS_CHOSEN = re.compile(r"^\s*hvem\s+(?:blev|er|var|bliver)\s+(?:\w+\s+)?(?:valgt|genvalgt|udpeget|udnævnt|"
@@ -173,7 +194,7 @@ SHORT_PASSAGE = 10  # content terms: fewer, and no sentence, is a heading on its
 # one, a check a fold had not seen fire got almost none: held-out AUC 0.82 against 0.88 for their count,
 # docs/RETRIEVAL.md); the abstainer reads their count, "checks", so a check gets the weight learned from all.
 CHECKS = ("after_index", "period_unfit", "title_other", "pending", "not_decided", "after_document", "miss_amount",
-          "miss_count", "counted_missing", "miss_year", "person_missing", "topic_apart", "person_not_shown",
+          "miss_count", "counted_missing", "miss_day", "miss_year", "person_missing", "topic_apart", "person_not_shown",
           "acronym_missing", "shown_label", "choice_missing")
 QUESTION_FEATURES = ("gap_z", "top_idf_cov", "compound", "checks")
 
@@ -204,11 +225,15 @@ def question_features(query: Query, top, runner_up_z: float, ranked, ref: str | 
         m = _COUNTED.search(q)
         if m and m.group(1).lower() not in _NOT_COUNTED:
             noun = m.group(1).lower()
-            # "hvor mange procent/kroner" is answered by an amount; anything else by a number beside its noun
+            # "hvor mange procent/kroner" is answered by an amount, "hvor mange decibel" by a measure; anything
+            # else by a number beside its noun
             # somewhere in the passage (the shown sentence may be the one before)
-            said = has_amount(shown) if noun in _AMOUNT_UNITS else _counted_in(stem(noun), tokens(c.text))
+            said = (has_amount(shown) if noun in _AMOUNT_UNITS else has_quantity(shown) if noun in _MEASURE_UNITS
+                    else _counted_in(stem(noun), tokens(c.text)))
             if not said:
                 f["counted_missing"], why["counted_missing"] = 1.0, f"nævner ikke antallet af {m.group(1)}"
+        if _ASKS_DAY.search(q) and not _states_day(c.text):
+            f["miss_day"], why["miss_day"] = 1.0, "nævner ingen dato"
     if not query.parts:
         # (anywhere in the passage: "Resultaterne forelægges på mødet i juni" may stand after the shown lines)
         pending = _ASKS_FINDING.search(q) and _PENDING.search(c.text)
@@ -225,7 +250,14 @@ def question_features(query: Query, top, runner_up_z: float, ranked, ref: str | 
         if (_PAST.search(q) and not asks_other and not DECIDED.search(q)
                 and c.date and any(iso > c.date for _, iso in find_dates(shown))):
             f["after_document"], why["after_document"] = 1.0, "siger, at det først sker efter mødet"
-        if _ASKS_CHOSEN.search(q) and not _choice_stated(c.text):
+        # what was said or found in a period after the meeting is not in its minutes ("Hvad skrev
+        # medarbejdersiden i sit høringssvar i august 2022?" answered from the June meeting's plan)
+        p = query.period
+        if (p and p.kind != "year" and not query.pins_meeting and c.date and p.start > c.date[:10]
+                and _SAID.search(q)):
+            f["after_document"], why["after_document"] = 1.0, f"er fra et møde før {p.label}"
+        post = detect_side(q)
+        if _ASKS_CHOSEN.search(q) and not _choice_stated(c.text, post if post in ROLES else None):
             f["choice_missing"], why["choice_missing"] = 1.0, "siger ikke, at nogen blev valgt"
         # a passage that is only a heading or a label (a slide title, an attachment's name); a passage cut
         # mid-sentence by the chunker is longer and is joined to its neighbour when shown

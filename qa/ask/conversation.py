@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from qa.danish.dates import YEAR, asks_afterwards, asks_latest, asks_trend, parse_period
+from qa.danish.dates import SINCE_THEN, YEAR, asks_afterwards, asks_latest, asks_trend, parse_period
 from qa.danish.text import STOP_WORDS, stem
 from qa.danish.vocabulary import ROLES, detect_side, find_bodies, persons_asked
 from qa.types import Query, Turn
@@ -86,9 +86,12 @@ def asks_own_question(question: str) -> bool:
 
 
 def points_back(question: str) -> bool:
-    """A pronoun that refers to something earlier ("Har det virket?", "Hvad ville de have i stedet?").
-    det/den/de as an article is not one: before a definite adjective and its noun ("den nye
-    kantineordning", "de selvstyrende teams") or in "hvad er det for en/et …"."""
+    """A pronoun that refers to something earlier ("Har det virket?", "Hvad ville de have i stedet?"), or a
+    bare "siden" (since then: "Er der målt igen siden?"). det/den/de as an article is not one: before a
+    definite adjective and its noun ("den nye kantineordning", "de selvstyrende teams") or in "hvad er det
+    for en/et …"."""
+    if SINCE_THEN.search(question or ""):
+        return True
     words = [w.lower() for w in WORD.findall(question or "")]
     for i, w in enumerate(words):
         if w not in POINTING:
@@ -219,6 +222,12 @@ def leaning(query: Query, previous: Turn | None, leans: bool, question: str = ""
     afterwards = asks_afterwards(question)
     if afterwards and own is None:
         # "Blev det til noget?" after "... i juni 2022": the carried period was the old turn's, and what
-        # became of the matter lies after it
-        query = replace(query, period=None, pins_meeting=False)
+        # became of the matter lies after it; a month or season named without a year goes from the words too,
+        # so the next turn does not carry it again (a year stays: "budget 2025" names the matter)
+        text = query.text
+        if query.period is not None and not YEAR.search(query.period.label) and text.startswith(question):
+            said = query.period.label.removeprefix("i ").strip()
+            rest = " ".join(text[len(question):].replace(said, " ").split())
+            text = f"{question} {rest}" if rest else question
+        query = replace(query, text=text, period=None, pins_meeting=False)
     return replace(query, previous=previous, afterwards=afterwards, own_text=question)

@@ -139,13 +139,29 @@ def conversation_features(query: Query, chunk: Chunk) -> dict[str, float]:
     soon = 1.0 / (1.0 + months_between(prev.date, chunk.date) / 12.0) if later and query.afterwards else 0.0
     # one agenda item, keyed as stages.arrange keys it (a part without an item number is known by its title)
     same = (chunk.doc_id, chunk.item, chunk.item_title) == (prev.doc_id, prev.item, prev.item_title)
-    return {"prev_item": float(same and not query.afterwards), "prev_after": soon}
+    return {"prev_item": float(same and not query.afterwards), "prev_after": soon,
+            "prev_committee": float(bool(prev.committee) and same_committee(prev, chunk))}
 
 
 def same_committee(prev: Turn, chunk: Chunk) -> bool:
     """A later meeting reports what became of a matter only if it is the same committee's (or either is unknown):
-    another committee's "Sygefravær 3. kvartal" is not the sequel of this one's."""
-    return not (prev.committee and chunk.committee) or prev.committee == chunk.committee
+    another committee's "Sygefravær 3. kvartal" is not the sequel of this one's. One committee's minutes may
+    name it more or less fully ("Område-MED Dagtilbud Øst" and "Område-MED Dagtilbud Øst, Børn og Familie")."""
+    if not (prev.committee and chunk.committee):
+        return True
+    a, b = sorted((_name_words(prev.committee), _name_words(chunk.committee)), key=len)
+    return a == b or (len(a) >= 2 and b[:len(a)] == a)
+
+
+def _name_words(name: str) -> tuple[str, ...]:
+    """ "Område-MED Dagtilbud Øst, Børn" -> ("område-med", "dagtilbud", "øst", "børn"): a body's name is one word."""
+    return tuple(w.strip(",.;:()") for w in name.lower().split() if w.strip(",.;:()"))
+
+
+# Title years that name no period the item reports on: "Budget 2025" is planned in the year before, and
+# "Opfølgning på APV 2023" follows the matter up after its year
+_NOT_REPORTED_YEAR = re.compile(r"\bbudget\w*\s+((?:19|20)\d\d)\b"
+                                r"|\b(?:opfølgning|status|evaluering)\b[^:–|]{0,40}?\b((?:19|20)\d\d)\b", re.I)
 
 
 def period_features(query: Query, chunk: Chunk) -> dict[str, float]:
@@ -166,7 +182,7 @@ def period_features(query: Query, chunk: Chunk) -> dict[str, float]:
     title = chunk.item_title or ""
     f["p_title"] = float(mentions(title, p) and not _title_pairs_other(title, p, query.text))
     f["p_title_other"] = float(not f["p_title"] and (names_other(title, p) or bool(
-        set(YEAR.findall(title)) - p.years)))
+        set(YEAR.findall(title)) - p.years - {y for m in _NOT_REPORTED_YEAR.findall(title) for y in m})))
     return f
 
 

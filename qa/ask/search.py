@@ -26,7 +26,8 @@ import numpy as np
 from qa.ask import joining, ranker, stages
 from qa.ask.answerability import CHECKS, question_features
 from qa.ask.features import Candidate, Candidates, best_sentence, passage_features, relative_features
-from qa.danish.text import terms
+from qa.danish.dates import held_in
+from qa.danish.text import stem, terms
 from qa.danish.vocabulary import GLOSSARY, names_place, names_unit
 from qa.settings import Settings
 from qa.storage.filters import Allowed
@@ -39,6 +40,9 @@ from qa.types import FRONT_MATTER, Answer, Hit, Query
 MEETING_WORDS = frozenset("mødet møde møder mødes drøftet drøftede drøfte besluttet besluttede sagt sagde nævnt "
                           "behandlet fremlagt vedtaget vedtog udvalget referatet".split())
 COMMON_ACRONYMS = frozenset(a.upper() for a in GLOSSARY) | {"MED"}
+
+
+COMPOUND_PART = 4  # letters: neither part of a split compound word is shorter
 
 
 @dataclass
@@ -95,6 +99,8 @@ class Searcher:
             query = replace(query, places=tuple(p for p in store.places() if names_place(text, p)))
         if not query.units and not query.committee:
             query = replace(query, units=tuple(u for u in store.committees() if names_unit(text, u)))
+        if query.period and query.pins_meeting:
+            query = replace(query, period=held_in(query.period, store.meeting_dates()))
         extra = self._previous_item(query, allowed)
         qvec, q_terms, ids, dense, lexical, chunks = self._pool(text, query, allowed, s.candidates, True, True, extra)
         sents = store.sentences(ids)
@@ -210,7 +216,7 @@ class Searcher:
         scope = set(terms(" ".join(query.places)))
         lex_terms = [t for t in q_terms if t not in scope] or q_terms
         lex_terms += terms(" ".join(query.expansions)) if s.use_expansion else []
-        lex_terms += self._spelling_variants(lex_terms) if s.use_expansion else []
+        lex_terms += self._spelling_variants(lex_terms) + self._compound_parts(lex_terms) if s.use_expansion else []
         lexical = store.lexical(lex_terms, n, allowed) if use_lexical else {}
         ids = list(dict.fromkeys(list(dense) + list(lexical) + list(extra)))
         chunks = store.chunks(ids)
@@ -288,6 +294,22 @@ class Searcher:
         missing = set(long_terms) - self.index.store.known_terms(long_terms)
         variants = {t[:i] + t[i + 1:] for t in missing for i in range(len(t))}
         return sorted(self.index.store.known_terms(sorted(variants)))
+
+    def _compound_parts(self, q_terms: list[str]) -> list[str]:
+        """A long query word the index lacks, split into two words it has ("budgetarbejdsgruppen" ->
+        budget + arbejdsgruppen; a linking s or e may join them): Danish writes compounds as one word."""
+        long_terms = [t for t in dict.fromkeys(q_terms) if len(t) >= 2 * COMPOUND_PART and not t.isdigit()]
+        missing = sorted(set(long_terms) - self.index.store.known_terms(long_terms))
+        splits = {t: [(stem(t[:i]), stem(t[i:])) for i in range(COMPOUND_PART, len(t) - COMPOUND_PART + 1)]
+                  + [(stem(t[:i - 1]), stem(t[i:])) for i in range(COMPOUND_PART + 1, len(t) - COMPOUND_PART + 1)
+                     if t[i - 1] in "se"] for t in missing}
+        known = self.index.store.known_terms(sorted({w for parts in splits.values() for p in parts for w in p}))
+        out = []
+        for t, parts in splits.items():
+            both = [p for p in parts if p[0] in known and p[1] in known]
+            if both:  # the most even split: "budget|arbejdsgrup", not "budgetarbejds|grup"
+                out += max(both, key=lambda p: min(len(p[0]), len(p[1])))
+        return out
 
     def _set_sentences(self, hits: list[Hit], q_terms: list[str]) -> None:
         """Rank numbers, and for each hit the sentence to highlight and the sub-section it stands in."""

@@ -234,8 +234,9 @@ def arrange(query: Query, dates: list[str | None], docs: list[str], feats: list[
     def named_body(near: list[int]) -> list[int]:
         # "det seneste i CenterMED", "udviklet sig i Sundhed og Omsorg": the meetings of the body or committee
         # the question names, when it has any among them (another committee's newer meeting is not the answer)
+        # in a follow-up without one, the previous answer's committee ("Og hvordan ser det ud nu?")
         fit = [i for i in near if feats[i].get("body_fit") or feats[i].get("unit_fit")]
-        return fit or near
+        return fit or [i for i in near if feats[i].get("prev_committee")] or near
 
     if query.trend:
         # one passage per meeting: its best topical one, but the recurring item's own passage when the meeting

@@ -131,6 +131,8 @@ _LAST_YEAR = re.compile(r"\b(?:sidste år|i fjor|forrige år)\b", re.I)
 LATEST = re.compile(r"\b(senest\w*|sidst(?:e)?(?! år)|nyeste|nu|nuværende|gældende|aktuelle?|for tiden|i dag|"
                     r"lige nu)\b", re.I)
 _FINALLY = re.compile(r"\btil sidst\b", re.I)
+# "senest" after a modal verb is a deadline ("Hvornår skal ansøgningen senest være sendt?"), not the newest
+_DEADLINE = re.compile(r"\b(?:skal|skulle|må|måtte|bør|burde)\b[^?.!,]{0,40}?\bsenest\b", re.I)
 # Asking how something developed over several meetings.
 TREND = re.compile(r"\b(udvikl\w*|ændret sig|forandret sig|over tid|gennem årene|år for år|blevet (?:bedre|værre|"
                    r"dårligere|større|mindre|højere|lavere)|steget eller faldet|faldet eller steget|"
@@ -142,6 +144,8 @@ AFTERWARDS = re.compile(r"\b(virke[dt]|virker|fulgt op|fulgte op|opfølgning|ble
                         r"til sidst|nået|lykke[ds]es|lykkedes|endte|sidenhen|senere|efterfølgende|"
                         r"er (?:de|det|den|der) blevet|evaluer\w*|kom (?:der )?(?:noget )?ud af|hvordan gik det|"
                         r"blev resultatet|sat i gang|sættes i gang|kom i gang|iværksat|taget i brug|sket|skete)\b", re.I)
+# a bare "siden" is "since then" ("Er der målt igen siden?"); "siden 2021", "siden mødet" name their own time
+SINCE_THEN = re.compile(r"\bsiden(?:\s+da)?\s*(?:[?.!,]|$)", re.I)
 # The question pins the meeting itself ("på mødet i november 2023", "da det blev drøftet i juni 2023"),
 # not the period a report is about ("sygefraværet i 3. kvartal 2023").
 MEETING_PIN = re.compile(r"\b(mødet|møde|drøftet|drøftede|behandlet|fremlagt|fremlagde|besluttet|besluttede|"
@@ -240,7 +244,8 @@ def outcome_period(text: str, period, ref: str | None = None):
 
 def asks_latest(text: str) -> bool:
     """The newest state of a topic ('senest', 'nu', 'den gældende'), not a development."""
-    return bool(LATEST.search(_FINALLY.sub(" ", text))) and not TREND.search(text)
+    plain = _DEADLINE.sub(lambda m: m.group(0)[:-len("senest")], _FINALLY.sub(" ", text))
+    return bool(LATEST.search(plain)) and not TREND.search(text)
 
 
 def asks_trend(text: str) -> bool:
@@ -256,7 +261,27 @@ def months_between(a: str, b: str) -> float:
 
 def asks_afterwards(text: str) -> bool:
     """What became of a matter later (a follow-up's own words, not the topic it carries)."""
-    return bool(AFTERWARDS.search(text))
+    return bool(AFTERWARDS.search(text) or SINCE_THEN.search(text))
+
+
+def held_in(period, dates: tuple[str, ...], years_back: int = 10):
+    """ "På mødet i februar" names a meeting that took place: a period named without a year in which no
+    document of the index is dated is moved back a year at a time to the latest one that has a date."""
+    from dataclasses import replace
+
+    def back(iso: str, n: int) -> str:
+        d = date.fromisoformat(iso)
+        y = d.year - n
+        last, was_last = calendar.monthrange(y, d.month)[1], d.day == calendar.monthrange(d.year, d.month)[1]
+        return _iso(y, d.month, last if was_last else min(d.day, last))
+
+    if YEAR.search(period.label) or any(period.contains(d) for d in dates):
+        return period
+    for n in range(1, years_back + 1):
+        moved = replace(period, start=back(period.start, n), end=back(period.end, n))
+        if any(moved.contains(d) for d in dates):
+            return moved
+    return period
 
 
 def pins_meeting(text: str) -> bool:

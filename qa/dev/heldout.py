@@ -6,7 +6,10 @@ tests/fixtures/heldout2: Vestkyst Hoved-MED, Word files whose items are two-colu
 "Drøftelse", "Beslutning") under a bold "Sag 2: ..." line; tests/fixtures/heldout3: Bakkedal Center-MED,
 agenda-system PDFs with plain "2. Titel" headings, numeric dates and contents without dot leaders (make.py
 writes them); tests/fixtures/heldout4: Havnstrup MED Teknik og Miljø, a Word file with unnumbered heading items,
-an agenda-system web page with the item number in its own element, and a scanned page read by OCR (make.py).
+an agenda-system web page with the item number in its own element, and a scanned page read by OCR (make.py);
+tests/fixtures/heldout5: Rønnevig Område-MED Dagtilbud Øst over a year, written by a helper who had not seen the
+code: an agenda-system PDF ("Punkt 4:", running page header), a secretary's Word file ("Ad punkt 3 –"), an
+intranet Markdown export ("## PUNKT 2 - TITEL") and a høringssvar letter (make.py, check.py).
 Layouts the dev files do not have, of committees they never name; nothing is fitted on them.
 Index a folder together with the seeds and archive-dev (QA_INDEX_DIR) so the questions compete with the
 other committees' passages.

@@ -28,7 +28,7 @@ import numpy as np
 from qa.ask import conversation
 from qa.ask.answerability import QUESTION_FEATURES
 from qa.ask.features import (CONTENT, CONVERSATION, CONVERSATION_SIGNS, SENTENCE, SENTENCE_SIGNS, TIME, TIME_SIGNS,
-                             Candidates, sentence_rows)
+                             Candidates, recency_features, sentence_rows)
 from qa.ask.query import parse_query
 from qa.ask.ranker import Linear, Model
 from qa.ask.stages import spread
@@ -164,8 +164,6 @@ def fit_ranker(train: list[DevQuestion], l2: float, names: tuple[str, ...] = CON
     X2 = []
     for q in tr:
         s1 = stage1.score(q.cands)
-        from qa.ask.features import recency_features
-
         recency_features(q.cands.query, q.cands.items, s1, TOPICAL)
         X2.append(np.hstack([spread(s1)[:, None], q.cands.matrix(TIME)]))
     time = _linear(("stage1",) + TIME, np.vstack(X2), list(zip(X2, [q.labels for q in tr])), l2,

@@ -41,7 +41,9 @@ from qa.types import Chunk, Document, Progress, Report
 # 7: a plain "3. Titel" line is an item heading when a sub-section label or a case number follows, or it repeats a contents entry.
 # 8: "1) Titel" lines rising from 1 with text between them open items (OCR); inline HTML elements keep a gap;
 #    an unnumbered "Godkendelse af dagsorden" ends the head; "Aftale:" records a decision.
-INGEST_VERSION = 8
+# 9: a municipality named only in the page header is read from it; a committee takes its unit from the
+#    municipality line above ("Egholt Kommune · Skoler Nord").
+INGEST_VERSION = 9
 
 
 def display_path(path: Path) -> str:
@@ -218,7 +220,8 @@ class Indexer:
         if not fixed.text.strip():
             return "filen er tom"
         doc_id = hashlib.sha256(f"{INGEST_VERSION}\0{fixed.text}".encode("utf-8")).hexdigest()[:16]
-        return describe_document(fixed.text, source, doc_id, ocr=loaded.ocr, overrides=overrides), fixed
+        return describe_document(fixed.text, source, doc_id, ocr=loaded.ocr, overrides=overrides,
+                                 loaded=loaded.text), fixed
 
     def chunk(self, doc: Document, fixed: Repaired) -> list[Chunk]:
         """Passages whose start/end point into the source text as loaded (before repair)."""

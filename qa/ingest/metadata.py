@@ -73,9 +73,12 @@ def is_navigation(clean: str) -> bool:
     return ui >= 2 and ui / len(words) >= 0.5
 
 
+_ORG_SEP = re.compile(r"\s[·|,–-]\s|,\s")
+
+
 def is_organisation(clean: str) -> bool:
     """A line that only names the municipality, region or hospital (maybe a unit after '·', ',')."""
-    first = re.split(r"\s[·|,–-]\s|,\s", clean)[0]
+    first = _ORG_SEP.split(clean)[0]
     return any(p.fullmatch(first) or p.fullmatch(first.title()) for p in (V.MUNICIPALITY, V.REGION, V.HOSPITAL))
 
 
@@ -170,6 +173,9 @@ def _with_unit_above(name: str, lines: list[str], i: int) -> str:
     if i < 2:
         return name
     above = lines[i - 1]
+    parts = _ORG_SEP.split(above)
+    if len(parts) > 1 and is_organisation(parts[0]) and len(" ".join(parts[1:]).split()) <= 4:
+        above = " ".join(parts[1:])  # "Rønnevig Kommune · Dagtilbud Øst": the unit after the municipality
     if (len(above.split()) <= 4 and above[:1].isupper() and not V.LABEL.match(above)
             and not is_organisation(above) and not V.body_spans(above) and not date_spans(above)
             and not _named_type(above) and not re.search(r"[.:;!?]$", above)):
@@ -373,8 +379,10 @@ def document_type(title: str, head: list[tuple[str, str]], text: str, file_name:
     return None
 
 
-def describe(text: str, file_name: str) -> DocMeta:
-    """Everything the text (and, failing that, its file name) says about the document."""
+def describe(text: str, file_name: str, loaded: str | None = None) -> DocMeta:
+    """Everything the text (and, failing that, its file name) says about the document. `loaded` is the text
+    before page furniture was dropped: a page header may be the only line naming the municipality
+    ("Rønnevig Kommune - Område-MED Dagtilbud Øst | Referat 20.02.2024" on every page)."""
     head = head_lines(text)
     title = document_title(text, head)
     committee, body = committee_of(title, head, file_name)
@@ -382,7 +390,8 @@ def describe(text: str, file_name: str) -> DocMeta:
         title=title,
         committee=committee,
         body=body,
-        municipality=municipality_of(text, head),
+        municipality=municipality_of(text, head) or (
+            municipality_of(loaded, head_lines(loaded)) if loaded else None),
         date=meeting_date(head, file_name),
         doc_type=document_type(title, head, text, file_name),
     )
@@ -419,9 +428,9 @@ def with_overrides(meta: DocMeta, overrides: dict[str, str | None]) -> DocMeta:
 
 
 def describe_document(text: str, source: str, doc_id: str, ocr: bool = False,
-                      overrides: dict[str, str | None] | None = None) -> Document:
+                      overrides: dict[str, str | None] | None = None, loaded: str | None = None) -> Document:
     """A Document carrying its description; a sidecar's fields win over what was read."""
-    meta = with_overrides(describe(text, source), overrides or {})
+    meta = with_overrides(describe(text, source, loaded), overrides or {})
     return Document(doc_id=doc_id, source=source, text=text, title=meta.title, date=meta.date,
                     committee=meta.committee, doc_type=meta.doc_type, body=meta.body,
                     municipality=meta.municipality, ocr=ocr)

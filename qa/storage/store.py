@@ -263,6 +263,11 @@ class Store:
         """The newest meeting/document date in the index: what 'nu', 'senest' and 'i år' are read against."""
         return self._of_generation("newest", lambda: self.db.execute("SELECT max(date) FROM documents").fetchone()[0])
 
+    def meeting_dates(self) -> tuple[str, ...]:
+        """The distinct document dates in the index, ascending."""
+        return self._of_generation("dates", lambda: tuple(r[0] for r in self.db.execute(
+            "SELECT DISTINCT date FROM documents WHERE date IS NOT NULL ORDER BY date")))
+
     def document(self, doc_id: str) -> Document | None:
         r = self.db.execute(f"SELECT {_DOC_COLS.format(text='text')} FROM documents WHERE doc_id=?",
                             (doc_id,)).fetchone()

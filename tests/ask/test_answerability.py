@@ -219,6 +219,16 @@ def test_what_is_counted_needs_a_number_beside_it_not_some_other_figure():
     assert _qf(q, "Der er ansat 42 skraldemænd i Affald og Genbrug.")[0]["counted_missing"] == 0.0
     assert _qf(q, "Flest skraldemænd arbejder i Nord (17).")[0]["counted_missing"] == 0.0  # the number after it
     assert _qf("Hvor mange procent svarede?", "Svarprocenten blev 87 %.")[0]["counted_missing"] == 0.0
+    # a question asking for a day needs one named
+    q = "Hvilken dato holdes temadagen?"
+    assert _qf(q, "Temadagen holdes i efteråret for alle medarbejdere.")[0]["miss_day"] == 1.0
+    assert _qf(q, "Temadagen holdes den 14. oktober for alle medarbejdere.")[0]["miss_day"] == 0.0
+    assert _qf(q, "Temadagen holdes tirsdag i uge 41.")[0]["miss_day"] == 0.0
+    assert _qf("Hvornår holdes temadagen?", "Temadagen holdes i efteråret.")[0]["miss_day"] == 0.0
+    # a unit of measurement is written as its symbol beside the number
+    q = "Hvor mange decibel blev der målt i køkkenet?"
+    assert _qf(q, "Målingen i køkkenet viste 68 dB ved middagstid.")[0]["counted_missing"] == 0.0
+    assert _qf(q, "Der blev målt i køkkenet, og resultatet sendes ud.")[0]["counted_missing"] == 1.0
 
 
 def test_who_was_chosen_needs_a_choice_not_a_participant_list():
@@ -227,6 +237,10 @@ def test_who_was_chosen_needs_a_choice_not_a_participant_list():
     assert _qf(q, "Anja Kruse blev valgt som næstformand efter Per Holm.")[0]["choice_missing"] == 0.0
     assert _qf(q, "Anja Kruse afløser Per Holm som næstformand.")[0]["choice_missing"] == 0.0
     assert _qf(q, "Center-MED byder velkommen til ny næstformand Anja Kruse.")[0]["choice_missing"] == 0.0
+    # a choice of another post does not say who got the one asked about
+    other = "Anja Kruse blev valgt som næstformand. Per Holm er fortsat tillidsrepræsentant for 3F."
+    assert _qf("Hvem blev valgt som ny tillidsrepræsentant?", other)[0]["choice_missing"] == 1.0
+    assert _qf("Hvem blev valgt som ny tillidsrepræsentant?", "Ny TR er Bo Lund, valgt i maj.")[0]["choice_missing"] == 0.0
     assert _qf("Hvem er næstformand?", "Per Holm (næstformand, FOA).")[0]["choice_missing"] == 0.0  # no choice asked
 
 
@@ -340,3 +354,16 @@ def test_another_committees_meeting_plan_naming_the_day_is_no_report_of_the_name
     plan = Candidate(1, c, (0, len(text)), {"body_other": 1.0, "p_mention": 1.0})
     f, why = question_features(query, plan, 0.5, [plan], "2025-03-18", frozenset())
     assert f["period_unfit"] == 1.0 and "11. marts 2025" in why["period_unfit"]
+
+
+def test_what_was_said_in_a_period_after_the_meeting_is_not_in_its_minutes():
+    plan = "Udkastet til sparekataloget sendes ud senest den 15. august, og medarbejdersiden skriver et høringssvar."
+    q = "Hvad skrev medarbejdersiden i sit høringssvar i august 2024?"
+    f, why = _qf(q, plan, date="2024-06-11")
+    assert f["after_document"] == 1.0 and why["after_document"] == "er fra et møde før i august 2024"
+    assert _qf(q, plan, date="2024-09-10")[0]["after_document"] == 0.0  # a later meeting may report it
+    assert _qf("Hvad skal medarbejdersiden skrive i august 2024?", plan, date="2024-06-11")[0]["after_document"] == 0.0
+    # what was done for a period may have been decided before it
+    measure = "Temperaturen sænkes til 19 grader fra den 1. december."
+    assert _qf("Hvad gjorde man for at spare på varmen i vinteren 2024?", measure,
+               date="2024-11-10")[0]["after_document"] == 0.0

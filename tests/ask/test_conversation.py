@@ -61,6 +61,13 @@ def test_the_word_rules_read_an_article_as_no_pointing_word():
     assert app.is_followup("Hvornår blev den indført for personalet i rådhusets stueetage?")
 
 
+def test_a_bare_since_then_points_back_a_dated_since_does_not():
+    assert app.points_back("Er der også målt i andre huse siden?")
+    assert app.points_back("Hvad er der sket siden da?")
+    assert not app.points_back("Hvordan har sygefraværet udviklet sig siden 2021?")
+    assert not app.points_back("Hvad er der sket siden mødet i marts?")
+
+
 def test_word_rules_carry_the_previous_topic():
     searched, leans = read_turn("Og hvad med ledelsen?", Turn(RESORTFLYT, RESORTFLYT))
     assert leans and searched.startswith("Og hvad med ledelsen?")
@@ -220,3 +227,14 @@ def test_a_followup_period_without_a_year_is_the_one_nearest_the_previous_answer
     assert leaning(q, june_2022, True, asked).period.start == "2022-06-01"
     named = parse_query("Og sommeren 2023?", ref="2025-03-18")
     assert leaning(named, june_2022, True, "Og sommeren 2023?").period.start == "2023-06-01"  # its own year stands
+
+
+def test_what_became_of_it_drops_the_carried_period_and_its_words_for_the_next_turn():
+    prev = Turn("Hvad foreslog arbejdsgruppen at spare i juni?", "Hvad foreslog arbejdsgruppen at spare i juni?",
+                "d1", "4", "Budget 2025: forslag", "2024-06-12", "Forslagene giver 2,6 mio. kr.")
+    question = "Hvad endte det med?"
+    searched, leans = read_turn(question, prev, _always_leaning())
+    assert leans and "juni" in searched
+    query = leaning(parse_query(searched, ref="2025-03-18"), prev, True, question)
+    assert query.afterwards and query.period is None
+    assert "juni" not in query.text and "arbejdsgruppen" in query.text and query.text.startswith(question)

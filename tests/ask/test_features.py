@@ -55,6 +55,14 @@ def test_an_item_title_naming_the_asked_period_or_another_one():
     f = period_features(quarter, Chunk("c", "d", "Fraværet var 6 %.", 0, 17, item="2",
                                        item_title="Sygefravær 2. kvartal 2023", date="2023-11-09"))
     assert (f["p_title"], f["p_title_other"]) == (0.0, 1.0)
+    # a budget is planned the year before the year it names
+    june = parse_query("Hvad foreslog arbejdsgruppen at spare i juni 2024?")
+    f = period_features(june, Chunk("c", "d", "Forslagene giver 2,6 mio. kr.", 0, 29, item="4",
+                                    item_title="Budget 2025: arbejdsgruppens forslag", date="2024-06-12"))
+    assert f["p_title_other"] == 0.0
+    f = period_features(june, Chunk("c", "d", "Støjen er målt.", 0, 15, item="4",
+                                    item_title="Opfølgning på APV 2023", date="2024-06-12"))
+    assert f["p_title_other"] == 0.0  # a follow-up comes after the year it names
 
 
 def test_a_title_of_two_subjects_names_the_period_for_one_of_them():
@@ -91,7 +99,7 @@ def test_where_a_passage_stands_to_the_previous_answer():
         return leaning(parse_query(f"{question} velkomstbonus juni 2023"), prev, True, question)
 
     asked = ask("Hvad ville medarbejdersiden hellere?")
-    assert conversation_features(asked, same) == {"prev_item": 1.0, "prev_after": 0.0}
+    assert conversation_features(asked, same) == {"prev_item": 1.0, "prev_after": 0.0, "prev_committee": 0.0}
     assert asked.period is not None and asked.period.label == "juni 2023"
     after = ask("Blev det til noget?")
     assert after.afterwards and after.period is None  # the carried period was the old question's
@@ -145,6 +153,17 @@ def test_the_sequel_is_the_same_committees():
     unknown = replace(query, previous=replace(prev, committee=None))  # a committee not known: any meeting
     sequel_features(unknown, cands)
     assert [c.f["prev_next"] for c in cands] == [1.0, 0.0]
+
+
+def test_one_committee_named_more_or_less_fully_is_one_committee():
+    from qa.ask.features import same_committee
+    from qa.types import Turn
+
+    prev = Turn("q", "q", "d1", "2", "Sygefravær", "2024-02-20", "", "Område-MED Skoler Nord, Børn og Unge")
+    chunk = lambda c: Chunk("c", "d2", "...", 0, 3, committee=c)  # noqa: E731
+    assert same_committee(prev, chunk("Område-MED Skoler Nord"))
+    assert not same_committee(prev, chunk("Område-MED Skoler Syd"))
+    assert not same_committee(prev, chunk("Område-MED"))  # a kind of body alone names no committee
 
 
 def test_the_sentence_where_the_asked_side_speaks():

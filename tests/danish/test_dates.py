@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.danish.dates import asks_latest, asks_trend, mentions, names_other, parse_period, pins_meeting
+from qa.danish.dates import asks_latest, asks_trend, held_in, mentions, names_other, parse_period, pins_meeting
 
 REF = "2025-03-18"  # the newest meeting: what relative words are read against
 
@@ -39,6 +39,17 @@ def test_near_a_meeting_a_period_without_a_year_is_the_one_closest_to_it():
     assert parse_period("i 4. kvartal 2021", REF, near="2023-03-15").start == "2021-10-01"
 
 
+def test_a_meeting_named_by_a_month_alone_is_the_latest_such_month_that_had_a_meeting():
+    p = parse_period("Hvad skete der på mødet i februar?", REF)
+    assert p.start == "2025-02-01"
+    held = held_in(p, ("2023-02-07", "2024-02-29", "2025-03-18"))
+    assert (held.start, held.end, held.label) == ("2024-02-01", "2024-02-29", "i februar")
+    assert held_in(p, ("2025-02-03",)) == p  # that February had one
+    assert held_in(p, ("2025-03-18",)) == p  # no February at all: left as read
+    with_year = parse_period("mødet i februar 2025", REF)
+    assert held_in(with_year, ("2024-02-20",)) == with_year  # a year said is a year meant
+
+
 def test_words_that_only_look_like_periods_are_not():
     assert parse_period("Hvor mange sommerafløsere fik man?", REF) is None
     assert parse_period("Hvem er formand?", REF) is None
@@ -48,6 +59,10 @@ def test_latest_trend_and_meeting_pins():
     assert asks_latest("Hvad sagde medarbejdersiden senest om hjemmearbejde?")
     assert asks_latest("Hvem er næstformand nu?")
     assert not asks_latest("Hvad blev der til sidst besluttet?")
+    # after a modal verb "senest" sets a deadline
+    assert not asks_latest("Hvornår skal ansøgningerne senest være sendt?")
+    assert not asks_latest("Hvornår skulle planen senest foreligge?")
+    assert asks_latest("Hvad skal der ske, og hvad blev senest besluttet?")  # (a new clause)
     assert asks_trend("Hvordan har sygefraværet udviklet sig siden 2021?")
     assert not asks_latest("Hvordan har sygefraværet udviklet sig indtil nu?")
     assert pins_meeting("Hvad besluttede udvalget på mødet i november 2023?")
@@ -77,7 +92,8 @@ def test_a_passage_names_the_period_or_another_of_its_kind():
     ("Og hvad kom der ud af det?", True), ("Hvordan gik det med støjen?", True),
     ("Hvornår blev det sat i gang?", True), ("Er alarmerne taget i brug?", True), ("Er det sket?", True),
     ("Hvad var ledelsens argument?", False), ("Hvornår skal det være færdigt?", False),
-    ("Hvad gik det nattevagttillæg ud på?", False),
+    ("Hvad gik det nattevagttillæg ud på?", False), ("Er der målt i andre huse siden?", True),
+    ("Hvordan har fraværet udviklet sig siden 2021?", False),
 ])
 def test_a_question_asking_what_became_of_it_later(text, after):
     from qa.danish.dates import asks_afterwards

@@ -300,3 +300,24 @@ def test_the_havnstrup_minutes_we_wrote_read_with_their_items(name, date, titles
     assert (doc.date, doc.committee, doc.doc_type) == (date, "MED-udvalget for Teknik og Miljø", "referat")
     assert list(dict.fromkeys(c.item_title for c in chunks if c.item_title in titles)) == titles
     assert all(len(c.text) < 1200 for c in chunks)  # each item its own passage, not one run of text
+
+
+@pytest.mark.parametrize("name, date, items", [
+    ("Referat_Omraade-MED_Dagtilbud_Oest_20-02-2024.pdf", "2024-02-20", 7),
+    ("Referat_OMED_dagtilbud_oest_juni2024.docx", "2024-06-12", 7),
+    ("intranet_referat_omed_dagtilbud_oest_2024-11.md", "2024-11-12", 8),
+])
+def test_the_roennevig_minutes_a_helper_wrote_read_as_one_committee_with_their_items(name, date, items):
+    """tests/fixtures/heldout5: "Punkt 4:" under a running page header naming the municipality, bold "Ad punkt 3 –"
+    lines under "Rønnevig Kommune · Dagtilbud Øst", "## PUNKT 2 - TITEL"; three meetings of one committee."""
+    from pathlib import Path
+
+    from qa.ingest.loaders import load_file
+
+    loaded = load_file(Path(__file__).resolve().parents[1] / "fixtures" / "heldout5" / name).text
+    text = repair(loaded).text
+    doc = describe_document(text, name, "t", loaded=loaded)
+    assert (doc.date, doc.municipality, doc.doc_type) == (date, "Rønnevig Kommune", "referat")
+    assert doc.committee.startswith("Område-MED Dagtilbud Øst")
+    chunks = Chunker(max_chars=1200, overlap=100).chunk(doc)
+    assert [str(n) for n in range(1, items + 1)] == list(dict.fromkeys(c.item for c in chunks if c.item))

@@ -158,6 +158,10 @@ def test_a_local_committee_takes_its_unit_from_the_line_above_and_a_slug_gives_k
     head = M.head_lines("Københavns Kommune\nReferat af møde i HovedMED\n1. Budget")
     assert M.committee_of("Referat af møde i HovedMED", head, "x.txt") == ("HovedMED", "HovedMED")
     assert M.committee_of("Referat", [], "referat_områdemed_vest_2024-02-12.txt") == ("OmrådeMED Vest", "OmrådeMED")
+    # the unit after the municipality on the line above: "Egholt Kommune · Skoler Nord"
+    text = "Egholt Kommune · Skoler Nord\nReferat – Område-MED\nTorsdag 5/9-2024 kl. 13-15\nAd punkt 1 – Budget"
+    head = M.head_lines(text)
+    assert M.committee_of(M.document_title(text, head), head, "x.docx") == ("Område-MED Skoler Nord", "OmrådeMED")
     assert M.committee_of("Referat", [], "2015-11_koebenhavn_hovedmed_hoeringssvar.txt") == ("HovedMED", "HovedMED")
 
 
@@ -184,3 +188,14 @@ def test_an_unnumbered_first_item_ends_the_head_and_an_agreement_is_a_decision()
     assert (meta.date, meta.committee, meta.doc_type) == ("2024-04-09", "MED-udvalget for Teknik og Miljø", "referat")
     assert M.has_decisions("## Ny vagtplan\nAftale: Forslaget sendes videre.")
     assert not M.has_decisions("## Aftale om hjemmearbejde\nForslaget beskrives nedenfor.")
+
+
+def test_a_municipality_named_only_in_the_page_header_is_read_from_the_loaded_text():
+    page = ("Egholt Kommune - Lokal-MED Skoler Nord | Referat 03.10.2024\n{body}\nSide {n} af 3")
+    bodies = ["Referat\nLokal-MED Skoler Nord\nMødedato Torsdag den 3. oktober 2024\nPunkt 1: Budget\nDrøftet.",
+              "Punkt 2: APV\nHandleplanerne er lagt.", "Punkt 3: Eventuelt\nIntet."]
+    loaded = "\f".join(page.format(body=b, n=n) for n, b in enumerate(bodies, 1))
+    text = repair(loaded).text
+    assert "Egholt Kommune" not in text  # the running header went with the furniture
+    assert M.describe(text, "referat.pdf").municipality is None
+    assert M.describe(text, "referat.pdf", loaded).municipality == "Egholt Kommune"
