@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from qa.danish.dates import MONTHS, YEAR, date_spans, find_dates, mentions, names_other
+from qa.danish.dates import DAY_MONTH, YEAR, date_spans, find_dates, mentions, names_other
 from qa.danish.text import sentences, stem, terms, tokens
 from qa.danish.vocabulary import DECIDED, ROLES, SIDES, detect_side, find_bodies, names_role, persons_asked
 from qa.types import Hit, Query
@@ -87,7 +87,7 @@ def _counted_in(noun: str, words: list[str]) -> bool:
 def _states_day(text: str) -> bool:
     """A day is named: a date ("12/3-2025", "12. marts") or a weekday."""
     return (any(len(iso) == 10 for _, iso in find_dates(text)) or bool(_WEEKDAY.search(text))
-            or bool(_DAY_MONTH.search(text)))
+            or bool(DAY_MONTH.search(text)))
 
 
 def _choice_stated(text: str, post: str | None = None) -> bool:
@@ -173,7 +173,6 @@ _SAID = re.compile(r"\b(skrev|sagde|mente|svarede|udtalte|viste)\b", re.I)
 _COUNTED = re.compile(r"\bhvor mange ([a-zæøå]+)", re.I)
 _ASKS_DAY = re.compile(r"\bhvilke(?:n|t)? (?:dato|datoer|dag|dage|ugedag)\b", re.I)  # not "hvornår": "i foråret" answers it
 _WEEKDAY = re.compile(r"\b(?:man|tirs|ons|tors|fre|lør|søn)dag(?:en)?\b", re.I)
-_DAY_MONTH = re.compile(rf"\b\d{{1,2}}\.\s*(?:{'|'.join(MONTHS)})\b", re.I)  # a date without its year
 _NOT_COUNTED = {"penge", "af", "der", "de", "gange", "var", "er", "blev", "bliver", "har", "havde", "skal", "kom",
                 "kommer", "vil", "kan", "fik", "får", "deltog", "deltager"}
 _AMOUNT_UNITS = {"procent", "procentpoint", "kroner", "kr", "millioner", "mio", "milliarder", "mia"}
@@ -252,10 +251,10 @@ def question_features(query: Query, top, runner_up_z: float, ranked, ref: str | 
             f["after_document"], why["after_document"] = 1.0, "siger, at det først sker efter mødet"
         # what was said or found in a period after the meeting is not in its minutes ("Hvad skrev
         # medarbejdersiden i sit høringssvar i august 2022?" answered from the June meeting's plan)
-        p = query.period
-        if (p and p.kind != "year" and not query.pins_meeting and c.date and p.start > c.date[:10]
+        asked = query.period
+        if (asked and asked.kind != "year" and not query.pins_meeting and c.date and asked.start > c.date[:10]
                 and _SAID.search(q)):
-            f["after_document"], why["after_document"] = 1.0, f"er fra et møde før {p.label}"
+            f["after_document"], why["after_document"] = 1.0, f"er fra et møde før {asked.label}"
         post = detect_side(q)
         if _ASKS_CHOSEN.search(q) and not _choice_stated(c.text, post if post in ROLES else None):
             f["choice_missing"], why["choice_missing"] = 1.0, "siger ikke, at nogen blev valgt"

@@ -134,13 +134,14 @@ def conversation_features(query: Query, chunk: Chunk) -> dict[str, float]:
     prev = query.previous
     if prev is None or prev.doc_id is None:
         return {}
-    later = bool(prev.date and chunk.date) and chunk.date[:10] > prev.date[:10] and same_committee(prev, chunk)
+    ours = same_committee(prev, chunk)
+    later = bool(prev.date and chunk.date) and chunk.date[:10] > prev.date[:10] and ours
     # the sooner after the previous answer's meeting, the likelier it reports what became of it
     soon = 1.0 / (1.0 + months_between(prev.date, chunk.date) / 12.0) if later and query.afterwards else 0.0
     # one agenda item, keyed as stages.arrange keys it (a part without an item number is known by its title)
     same = (chunk.doc_id, chunk.item, chunk.item_title) == (prev.doc_id, prev.item, prev.item_title)
     return {"prev_item": float(same and not query.afterwards), "prev_after": soon,
-            "prev_committee": float(bool(prev.committee) and same_committee(prev, chunk))}
+            "prev_committee": float(bool(prev.committee) and ours)}
 
 
 def same_committee(prev: Turn, chunk: Chunk) -> bool:

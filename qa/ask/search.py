@@ -216,7 +216,9 @@ class Searcher:
         scope = set(terms(" ".join(query.places)))
         lex_terms = [t for t in q_terms if t not in scope] or q_terms
         lex_terms += terms(" ".join(query.expansions)) if s.use_expansion else []
-        lex_terms += self._spelling_variants(lex_terms) + self._compound_parts(lex_terms) if s.use_expansion else []
+        if s.use_expansion:
+            unknown = self._unknown_long(lex_terms)
+            lex_terms += self._spelling_variants(unknown) + self._compound_parts(unknown)
         lexical = store.lexical(lex_terms, n, allowed) if use_lexical else {}
         ids = list(dict.fromkeys(list(dense) + list(lexical) + list(extra)))
         chunks = store.chunks(ids)
@@ -288,18 +290,20 @@ class Searcher:
                          any(fit[i] for i in order[:3]))
         return best
 
-    def _spelling_variants(self, q_terms: list[str]) -> list[str]:
-        """Index terms one deleted letter away from a long query term the index lacks ('ressource' ~ 'resource')."""
+    def _unknown_long(self, q_terms: list[str]) -> list[str]:
+        """The long query terms (7 letters or more) the index lacks: a misspelling or a compound."""
         long_terms = [t for t in dict.fromkeys(q_terms) if len(t) >= 7 and not t.isdigit()]
-        missing = set(long_terms) - self.index.store.known_terms(long_terms)
-        variants = {t[:i] + t[i + 1:] for t in missing for i in range(len(t))}
+        return sorted(set(long_terms) - self.index.store.known_terms(long_terms))
+
+    def _spelling_variants(self, unknown: list[str]) -> list[str]:
+        """Index terms one deleted letter away from a long query term the index lacks ('ressource' ~ 'resource')."""
+        variants = {t[:i] + t[i + 1:] for t in unknown for i in range(len(t))}
         return sorted(self.index.store.known_terms(sorted(variants)))
 
-    def _compound_parts(self, q_terms: list[str]) -> list[str]:
+    def _compound_parts(self, unknown: list[str]) -> list[str]:
         """A long query word the index lacks, split into two words it has ("budgetarbejdsgruppen" ->
         budget + arbejdsgruppen; a linking s or e may join them): Danish writes compounds as one word."""
-        long_terms = [t for t in dict.fromkeys(q_terms) if len(t) >= 2 * COMPOUND_PART and not t.isdigit()]
-        missing = sorted(set(long_terms) - self.index.store.known_terms(long_terms))
+        missing = [t for t in unknown if len(t) >= 2 * COMPOUND_PART]
         splits = {t: [(stem(t[:i]), stem(t[i:])) for i in range(COMPOUND_PART, len(t) - COMPOUND_PART + 1)]
                   + [(stem(t[:i - 1]), stem(t[i:])) for i in range(COMPOUND_PART + 1, len(t) - COMPOUND_PART + 1)
                      if t[i - 1] in "se"] for t in missing}

@@ -16,6 +16,8 @@ MONTHS = {
     "september": 9, "sep": 9, "sept": 9, "oktober": 10, "okt": 10, "november": 11, "nov": 11,
     "december": 12, "dec": 12,
 }
+# a day and month without a year ("12. marts"), groups day and month
+DAY_MONTH = re.compile(rf"\b(\d{{1,2}})\.\s*({'|'.join(sorted(MONTHS, key=len, reverse=True))})\b(?!\.?\s*\d)", re.I)
 MONTH_NAMES = [
     "", "januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
     "september", "oktober", "november", "december",

@@ -17,7 +17,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path, PurePath
 
 from qa.danish import vocabulary as V
-from qa.danish.dates import MONTHS, date_spans
+from qa.danish.dates import DAY_MONTH, MONTHS, date_spans
 from qa.ingest.chunking import NUMBERED_HEADING, item_heading
 from qa.ingest.furniture import is_furniture
 from qa.types import Document
@@ -295,8 +295,6 @@ def municipality_of(text: str, head: list[tuple[str, str]]) -> str | None:
 
 
 # --- date -------------------------------------------------------------------------------------------
-_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})\.\s*({'|'.join(sorted(MONTHS, key=len, reverse=True))})\b(?!\.?\s*\d)",
-                        re.I)
 
 
 def meeting_date(head: list[tuple[str, str]], file_name: str) -> str | None:
@@ -314,7 +312,7 @@ def meeting_date(head: list[tuple[str, str]], file_name: str) -> str | None:
     named = file_date(file_name)
     if named and len(named) == 4:
         for clean in lines:
-            if m := _DAY_MONTH.search(clean):
+            if m := DAY_MONTH.search(clean):
                 return f"{named}-{MONTHS[m.group(2).lower()]:02d}-{int(m.group(1)):02d}"
     return named
 
